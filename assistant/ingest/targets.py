@@ -1,0 +1,323 @@
+"""Turn clause text into typed target rows (indicator x value x year).
+
+Works on the normalised text (NFKC, no whitespace) and maps every quote and value back to
+the clause's original words. Vocabulary lives in assistant/lexicon/comparators.yaml and
+indicators.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant import lexicon
+from assistant.models import Clause, DocMeta, Target
+from assistant.text import NormMap, cn_number, norm
+
+# Sections whose figures are plan targets, and those whose figures are achievements.
+TARGET_SECTIONS = {"主要目标", "策略措施", "总体目标", "发展目标"}
+ACHIEVED_SECTIONS = {"发展基础", "面临形势"}
+# A measure noun ends an indicator name; in a 分别/均 list it is shared by the earlier items.
+MEASURE_NOUNS = sorted(
+    "死亡率 患病率 发生率 检出率 覆盖率 筛查率 接种率 检测率 服务率 管理率 合格率 达标率 巩固率 入学率 入园率 "
+    "普及率 参保率 优良率 比例 比重 人数 数量 率 数".split(),
+    key=len,
+    reverse=True,
+)
+LEAD_FILLER = re.compile(r"^(?:到|至|截至)?(?:20\d\d年(?:底|末)?(?:和|、)?)+|^(?:确保|力争|并|其中|同时|全面|进一步|使)+")
+YEAR = re.compile(r"(?<![\d.])(20\d\d)年")
+BASELINE = re.compile(r"(?:在(?:19|20)\d\d年(?:的)?基础上|以(?:19|20)\d\d年为基数)[^，。；]*")
+TRAILING_FILLER = re.compile(r"(?:达到并|并|和|及|且|要)+$")
+LIST_SEP = re.compile(r"[、和及与]")
+CLAUSE_NO = re.compile(r"^(?:\d{1,2}[.．]|[（(][一二三四五六七八九十]*[）)])")
+SHORT = 3  # an indicator shorter than this is a leftover word, not a name
+
+
+@dataclass(frozen=True)
+class _Value:
+    start: int
+    end: int
+    written: str  # normalised text of the value
+    num: float | None
+    unit: str | None
+    norm_num: float | None
+    norm_unit: str | None
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    lex = lexicon.load("comparators")
+    units = sorted(lex["units"], key=len, reverse=True)
+    unit_re = "|".join(re.escape(u) for u in units)
+    numeric = re.compile(rf"(?<![\d.第])(\d+(?:\.\d+)?)({unit_re})(?!月)")
+    fracs = sorted(lex["fractions"], key=len, reverse=True)
+    words = re.compile(rf"({'|'.join(fracs)})([零一二两三四五六七八九十百]+)")
+    before = sorted(((w, c) for c, ws in lex["before"].items() for w in ws), key=lambda x: -len(x[0]))
+    before_re = re.compile("|".join(re.escape(w) for w, _ in before))
+    before_map = dict(before)
+    after = {w: c for c, ws in lex["after"].items() for w in ws}
+    quals = sorted(((w, c) for c, ws in lex["qualitative"].items() for w in ws), key=lambda x: -len(x[0]))
+    radius = re.compile(rf"(\d+)分钟([^，,。；“”\"]{{0,8}}?){lex['radius']}")
+    return numeric, words, before_re, before_map, after, quals, radius, lex["fractions"]
+
+
+def _values(phrase: str) -> list[_Value]:
+    numeric, words, *_, fractions = _patterns()
+    found: list[_Value] = []
+    for m in numeric.finditer(phrase):
+        num, unit = float(m.group(1)), m.group(2)
+        if unit == "年" and num >= 1900:
+            continue
+        nnum, nunit = num, unit
+        if unit == "/10万":
+            nunit = "/10万"
+        found.append(_Value(m.start(), m.end(), m.group(0), num, unit, nnum, nunit))
+    for m in words.finditer(phrase):
+        k = cn_number(m.group(2))
+        if k is None:
+            continue
+        denom = fractions[m.group(1)]
+        if denom == 100:
+            found.append(_Value(m.start(), m.end(), m.group(0), k, "%", k, "%"))
+        else:
+            # express per-10万 so that 万分之一 and 7/10万 compare directly
+            found.append(_Value(m.start(), m.end(), m.group(0), k, f"/{_denom_name(denom)}", k * 100000 / denom, "/10万"))
+    for word, (num, unit) in _patterns_word_values().items():
+        for m in re.finditer(re.escape(word), phrase):
+            found.append(_Value(m.start(), m.end(), word, float(num), unit, float(num), unit))
+    found.sort(key=lambda v: v.start)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _patterns_word_values() -> dict[str, list]:
+    return lexicon.load("comparators").get("word_values", {})
+
+
+def _denom_name(d: int) -> str:
+    return {1000: "千", 10000: "万", 100000: "10万"}.get(d, str(d))
+
+
+def _suffix_word(rest: str, table: dict[str, str]) -> str | None:
+    for w in sorted(table, key=len, reverse=True):
+        if rest.startswith(w):
+            return table[w]
+    return None
+
+
+def _clean_indicator(text: str) -> str:
+    text = text.strip("，,、：:；; ")
+    prev = None
+    while prev != text:
+        prev = text
+        text = TRAILING_FILLER.sub("", LEAD_FILLER.sub("", text)).strip("，,、：:；; ")
+    return text
+
+
+def _split_items(indicator: str, n: int) -> list[str]:
+    """新生儿、婴儿和5岁以下儿童死亡率 (3 values) -> 新生儿死亡率, 婴儿死亡率, 5岁以下儿童死亡率."""
+    items = [i for i in LIST_SEP.split(indicator) if i]
+    if len(items) != n:
+        return [indicator] * n
+    last = items[-1]
+    noun = next((s for s in MEASURE_NOUNS if last.endswith(s)), "")
+    return [i if any(i.endswith(s) for s in MEASURE_NOUNS) else i + noun for i in items]
+
+
+def _segments(phrase: str, values: list[_Value], off: int, s: "_Sentence", nm: NormMap, kind: str,
+              after_map: dict[str, str]) -> list[Target]:
+    """医生达到1.12名、床位增至3.17张: each value with the words just before it."""
+    rows: list[Target] = []
+    start = 0
+    for i, v in enumerate(values):
+        end = len(phrase) if i == len(values) - 1 else v.end
+        if i < len(values) - 1:
+            after = next((w for w in sorted(after_map, key=len, reverse=True) if phrase[v.end :].startswith(w)), "")
+            end += len(after)
+        seg = phrase[start:end]
+        rows.extend(_phrase_rows(seg, off + start, s, nm, kind, inherit=rows[-1].indicator if rows else None))
+        start = end
+    return rows
+
+
+def _suffix_tail(tail: str, after_map: dict[str, str]) -> str:
+    for w in sorted(after_map, key=len, reverse=True):
+        if tail.startswith(w):
+            return tail[len(w) :]
+    return tail
+
+
+def _comparator_for(value: _Value, verb: str | None, after: str | None) -> str:
+    _, _, _, before_map, *_ = _patterns()
+    if verb and before_map[verb] in ("decrease", "increase"):
+        return before_map[verb]  # 每年降低1个百分点以上: the step, not a bound
+    if after:
+        return after
+    if value.unit == "%" and value.num == 100:
+        return "="
+    if verb:
+        return before_map[verb]
+    return "="
+
+
+class _Sentence:
+    def __init__(self, text: str, clause: Clause, meta: DocMeta):
+        self.text = text
+        self.clause = clause
+        self.meta = meta
+        years = [int(y) for y in YEAR.findall(BASELINE.sub("", text))]
+        self.years = [y for y in years if meta.period_start < y <= meta.period_end + 10]
+        b = BASELINE.search(text)
+        self.baseline = b.group(0) if b else None
+
+
+def extract(clause: Clause, meta: DocMeta) -> list[Target]:
+    """Every target statement of one clause."""
+    if clause.section in ACHIEVED_SECTIONS:
+        kind = "achieved"
+    elif clause.section in TARGET_SECTIONS and meta.kind == "plan":
+        kind = "target"
+    else:
+        return []
+    nm = NormMap.of(clause.text)
+    lead = CLAUSE_NO.match(nm.text)
+    pos = lead.end() if lead else 0
+    body = nm.text[pos:]
+    rows: list[Target] = []
+    for sent in re.split(r"(?<=[。；;！？])", body):
+        if not sent:
+            continue
+        s = _Sentence(sent, clause, meta)
+        off = pos
+        for phrase in re.split(r"(?<=[，,：:])", sent):
+            rows.extend(_phrase_rows(phrase, off, s, nm, kind))
+            off += len(phrase)
+        pos += len(sent)
+    return rows
+
+
+def _phrase_rows(phrase: str, off: int, s: _Sentence, nm: NormMap, kind: str, inherit: str | None = None) -> list[Target]:
+    numeric, words, before_re, before_map, after_map, quals, radius, _ = _patterns()
+    out: list[Target] = []
+    if m := radius.search(phrase):
+        v = _Value(m.start(), m.start() + len(m.group(1)) + 2, m.group(1) + "分钟", float(m.group(1)), "分钟", float(m.group(1)), "分钟")
+        name = _clean_indicator(m.group(2) + "圈")
+        out.append(_row(s, nm, kind, m.group(0), "<=", v, None, off, phrase, indicator_name=name))
+        return out
+    values = _values(phrase)
+    if values:
+        verbs = list(before_re.finditer(phrase))
+        first = values[0]
+        verb = next((v for v in reversed(verbs) if v.end() <= first.start), None)
+        ind_end = verb.start() if verb else first.start
+        head = phrase[:ind_end]
+        respectively = "分别" in head or "均" in head[-2:]
+        if not respectively and len(values) > 1:
+            return _segments(phrase, values, off, s, nm, kind, after_map)
+        head = BASELINE.sub("", head.replace("分别", "")).rstrip("均")
+        indicator = _clean_indicator(head.removesuffix("每年"))
+        tail = re.split(r"[，,。；;：:]", phrase[values[-1].end :], maxsplit=1)[0]
+        tail = _suffix_tail(tail, after_map)
+        if indicator and tail and not indicator.endswith(tuple(MEASURE_NOUNS)) and not respectively:
+            indicator = f"{indicator}…{tail}"  # 社区卫生服务中心至少配备2名专职从事儿童保健的医生
+        indicator = indicator or (inherit or "")
+        if not indicator:
+            return out
+        afters = [_suffix_word(phrase[v.end :], after_map) for v in values]
+        last_after = next((a for a in reversed(afters) if a), None)
+        if respectively and len(values) > 1:
+            names = _split_items(indicator, len(values))
+            years: list[int | None] = [None] * len(values)
+            if len(set(names)) == 1 and len(s.years) == len(values):
+                years = list(s.years)
+        elif respectively and "均" in phrase[: first.start]:
+            names = _split_items(indicator, len([i for i in LIST_SEP.split(indicator) if i]))
+            values = values[:1] * len(names)
+            afters = afters[:1] * len(names)
+            years = [s.years[0] if len(s.years) == 1 else None] * len(names)
+        else:
+            names = [indicator] * len(values)
+            years = [s.years[0] if len(s.years) == 1 else None] * len(values)
+        full = first.unit == "%" and first.num == 100
+        has_direction = verb is not None or any(afters) or full or s.clause.section == "主要目标"
+        if not has_direction:
+            return out
+        for name, v, after, year in zip(names, values, afters, years):
+            comp = _comparator_for(v, verb.group(0) if verb else None, after or (last_after if respectively else None))
+            out.append(_row(s, nm, kind, name, comp, v, year, off, phrase))
+        return out
+    if kind == "target":
+        hits = [(i, -len(w), w, c) for w, c in quals if (i := _find_word(phrase, w)) >= 0]
+        for i, _, word, comp in sorted(hits)[:1]:
+            if comp != "achieve" and s.clause.section != "主要目标":
+                break
+            indicator = _clean_indicator(phrase[:i].removeprefix("实现").rstrip("实现并"))
+            rest = _clean_indicator(phrase[i + len(word) :].rstrip("。；，,"))
+            if len(indicator) < SHORT:  # 提高妇女…/持续增加…: the object follows the verb
+                indicator = rest
+            elif comp == "achieve" and rest and not rest.startswith("并"):
+                indicator += rest  # 街道全部配备儿童督导员 -> 街道配备儿童督导员
+            if not indicator:
+                break
+            value = word if comp == "achieve" else None
+            v = _Value(i, i + len(word), word, None, None, None, None) if value else None
+            out.append(_row(s, nm, kind, indicator, comp, v, s.years[0] if len(s.years) == 1 else None, off, phrase))
+            break
+    return out
+
+
+def _row(s: _Sentence, nm: NormMap, kind: str, indicator: str, comp: str, v: _Value | None, year, off: int,
+         phrase: str, indicator_name: str | None = None) -> Target:
+    c = s.clause
+    quote_norm = phrase.rstrip("，,：:。；;")
+    qs, qe = nm.span(off, off + len(quote_norm))
+    written = None
+    if v is not None:
+        vs, ve = nm.span(off + v.start, off + v.end)
+        written = nm.original[vs:ve]
+    name = indicator_name or indicator
+    return Target(
+        doc_id=c.doc_id,
+        clause_id=c.clause_id,
+        population=c.population,
+        domain=c.domain,
+        domain_key=c.domain_key,
+        section=c.section,
+        indicator=name,
+        indicator_key=indicator_key(name),
+        comparator=comp,
+        value=written,
+        value_num=v.num if v else None,
+        unit=v.unit if v else None,
+        norm_value=v.norm_num if v else None,
+        norm_unit=v.norm_unit if v else None,
+        year=year,
+        baseline=s.baseline if s.baseline and s.baseline in phrase else None,
+        quote=nm.original[qs:qe],
+        kind=kind,
+    )
+
+
+def _find_word(phrase: str, word: str) -> int:
+    """First place `word` stands as a word (健全覆盖 is 健全+覆盖, not 全覆盖)."""
+    bad = lexicon.load("comparators").get("not_after", {}).get(word, [])
+    for m in re.finditer(re.escape(word), phrase):
+        if not any(phrase[: m.start()].endswith(b) for b in bad):
+            return m.start()
+    return -1
+
+
+@lru_cache(maxsize=1)
+def _indicator_names() -> list[tuple[str, str]]:
+    pairs = [(norm(n), d["key"]) for d in lexicon.load("indicators")["indicators"] for n in [d["key"], *d["names"]]]
+    return sorted(set(pairs), key=lambda p: -len(p[0]))
+
+
+def indicator_key(text: str) -> str | None:
+    """Canonical key of the longest lexicon name inside `text`."""
+    n = norm(text)
+    for name, key in _indicator_names():
+        if name in n:
+            return key
+    return None

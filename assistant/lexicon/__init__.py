@@ -1,0 +1,64 @@
+"""Domain vocabulary loaded from the YAML files beside this module."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.text import norm
+
+HERE = Path(__file__).parent
+POPULATION_PREFIX = re.compile(r"^(妇女与|儿童与|妇女|儿童)")
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> dict:
+    with open(HERE / f"{name}.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def population_of(name: str) -> str | None:
+    n = norm(name)
+    if n.startswith("妇女"):
+        return "妇女"
+    if n.startswith("儿童"):
+        return "儿童"
+    return None
+
+
+def domain_key(name: str) -> str | None:
+    """Canonical domain key of a heading such as 妇女与健康 or 儿童安全; None if not a domain."""
+    n = norm(name)
+    if population_of(n) is None:
+        return None
+    rest = POPULATION_PREFIX.sub("", n)
+    for d in load("domains")["domains"]:
+        if rest in d["names"]:
+            return d["key"]
+    return None
+
+
+def section_key(heading: str) -> str | None:
+    """Section named at the start of a heading (指导思想、基本原则和总体目标 -> 指导思想)."""
+    n = norm(heading).rstrip(":：")
+    for s in load("sections")["sections"]:
+        for name in s["names"]:
+            if n.startswith(name):
+                return s["key"]
+    return None
+
+
+def marker_section(line: str) -> str | None:
+    """A line that is only a section marker (主要目标 / 主要目标: / 策略措施)."""
+    n = norm(line).rstrip(":：")
+    for s in load("sections")["sections"]:
+        if n in s["names"] and (s.get("marker") or n == s["key"]):
+            return s["key"]
+    return None
+
+
+def special_section(which: str) -> str:
+    return load("sections")[which]

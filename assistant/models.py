@@ -1,0 +1,98 @@
+"""Typed records that cross module boundaries."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Comparator = Literal["<=", ">=", "<", ">", "=", "≈", "increase", "decrease", "maintain", "achieve"]
+OwnerSource = Literal["text", "assignment", "plan"]
+
+
+class PartSpec(BaseModel):
+    """A plan bound inside a file (one file may hold the 妇女 and the 儿童 plan)."""
+
+    title: str
+    part: str  # 妇女 / 儿童 / 综合, or a named part of a report
+    population: str = "综合"
+
+
+class DocMeta(BaseModel):
+    """One manifest entry: a plan text and what it is."""
+
+    doc_id: str = Field(pattern=r"^[a-z0-9_]+$")
+    file: str
+    titles: list[str] = Field(min_length=1)
+    short_name: str  # 东城区规划: how a label names the plan
+    region: str
+    region_aliases: list[str] = []
+    level: Literal["省", "市", "区", "县"]
+    parent_region: str | None = None
+    province: str
+    period_start: int
+    period_end: int
+    issuer: str
+    issue_date: str  # ISO date
+    doc_number: str | None = None
+    kind: Literal["plan", "work_summary"] = "plan"
+    parts: list[PartSpec] = []
+
+
+class Clause(BaseModel):
+    """One citable unit: a numbered item, or a paragraph where the text numbers none."""
+
+    doc_id: str
+    clause_id: str
+    label: str
+    part: str
+    population: str  # 妇女 / 儿童 / 综合
+    domain: str | None = None  # as written, e.g. 妇女与健康
+    domain_key: str | None = None  # canonical, e.g. 健康
+    section: str
+    clause_no: int
+    title: str | None = None  # lead-in sentence of a measure: 保障生育全程安全。
+    text: str  # original words, PDF wrapping undone
+    order: int  # position in the document
+
+
+class Target(BaseModel):
+    """One target statement: indicator x value x year."""
+
+    doc_id: str
+    clause_id: str
+    population: str
+    domain: str | None
+    domain_key: str | None
+    section: str
+    indicator: str
+    indicator_key: str | None
+    comparator: Comparator
+    value: str | None  # as written: 7/10万, 万分之一, 全覆盖
+    value_num: float | None
+    unit: str | None
+    norm_value: float | None  # comparable figure: 万分之一 -> 10 (/10万)
+    norm_unit: str | None
+    year: int | None
+    baseline: str | None = None
+    owner: str | None = None
+    owner_source: OwnerSource | None = None
+    owner_quote: str | None = None
+    owner_clause_id: str | None = None
+    quote: str
+    kind: Literal["target", "achieved"] = "target"
+
+
+class Citation(BaseModel):
+    doc_id: str
+    clause_id: str
+    label: str
+    quote: str
+
+
+class Answer(BaseModel):
+    answer: str
+    answerable: bool
+    citations: list[Citation] = []
+    targets: list[Target] = []
+    intent: str

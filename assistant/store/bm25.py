@@ -1,0 +1,162 @@
+"""Okapi BM25 over jieba tokens (numpy only; no llama-index tokenizer, which scores Chinese as 0).
+
+Text is normalised with ``assistant.text.norm`` (NFKC, no whitespace) and lower-cased, then cut
+with jieba's search mode (long words also yield their in-dictionary sub-words, so 孕产妇死亡率
+matches a query that says 孕产妇 or 死亡率).  A private jieba ``Tokenizer`` carries a user
+dictionary of indicator names, domain names and the corpus's region names and aliases, so those
+stay whole tokens; jieba's global tokenizer is left untouched.  Punctuation and single-character
+stopwords are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import unicodedata
+from collections import Counter
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from assistant import lexicon
+from assistant.models import DocMeta
+from assistant.text import norm
+
+STOP_CHARS = frozenset("的了和与及或在是为对把被等中之其以于从到将并而也就都要又有个这那呢吗啊吧么各该即由向按")
+POPULATION_PREFIXES = ("妇女与", "儿童与", "妇女", "儿童")
+
+
+def _is_punct(tok: str) -> bool:
+    return all(unicodedata.category(c)[0] in "PSZC" for c in tok)
+
+
+def indicator_names() -> list[str]:
+    """Indicator keys and names from assistant/lexicon/indicators.yaml (via assistant.lexicon)."""
+    fn = getattr(lexicon, "indicator_names", None)
+    if callable(fn):
+        try:
+            return [str(n) for n in fn()]
+        except Exception:  # noqa: BLE001 - fall back to reading the YAML
+            pass
+    try:
+        data = lexicon.load("indicators") or {}
+    except FileNotFoundError:
+        return []
+    out: list[str] = []
+    for item in data.get("indicators") or []:
+        if isinstance(item, dict):
+            out += [str(item["key"])] if item.get("key") else []
+            out += [str(n) for n in item.get("names") or []]
+    return out
+
+
+def domain_names() -> list[str]:
+    """Domain names as headings and questions write them: 健康, 妇女与健康, 儿童健康 ..."""
+    out: list[str] = []
+    for d in (lexicon.load("domains") or {}).get("domains") or []:
+        for name in [d.get("key"), *(d.get("names") or [])]:
+            if name:
+                out.append(str(name))
+                out += [p + str(name) for p in POPULATION_PREFIXES]
+    return out
+
+
+def region_names(docs: Iterable[DocMeta]) -> list[str]:
+    out: list[str] = []
+    for m in docs:
+        out += [m.region, *m.region_aliases, m.short_name]
+        if m.parent_region:
+            out.append(m.parent_region)
+    return out
+
+
+def user_words(docs: Iterable[DocMeta] = ()) -> list[str]:
+    """The user dictionary: indicator names + domain names + region names/aliases of ``docs``."""
+    words = indicator_names() + domain_names() + region_names(docs)
+    return sorted({w for w in (norm(x).lower() for x in words) if len(w) >= 2})
+
+
+class ChineseTokenizer:
+    """jieba (search mode) with a user dictionary; thread-safe after construction."""
+
+    def __init__(self, words: Iterable[str] = (), hmm: bool = True) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self.hmm = hmm
+        self.words = sorted(set(words))
+        for w in self.words:
+            self._jieba.add_word(w)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_docs(cls, docs: Iterable[DocMeta] = (), **kw) -> "ChineseTokenizer":
+        return cls(user_words(docs), **kw)
+
+    def __call__(self, text: str) -> list[str]:
+        t = norm(text).lower()
+        with self._lock:  # jieba's Tokenizer keeps per-call state in its DAG cache
+            toks = self._jieba.lcut_for_search(t, HMM=self.hmm)
+        return [w for w in toks if not _is_punct(w) and not (len(w) == 1 and w in STOP_CHARS)]
+
+
+class BM25Index:
+    """Okapi BM25 (k1, b) with the non-negative idf log(1 + (N - n + .5) / (n + .5))."""
+
+    def __init__(self, docs_tokens: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> None:
+        self.n = len(docs_tokens)
+        self.k1, self.b = k1, b
+        lengths = np.array([len(t) for t in docs_tokens], dtype=np.float32)
+        self.avgdl = float(lengths.mean()) if self.n else 0.0
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for i, toks in enumerate(docs_tokens):
+            for term, tf in Counter(toks).items():
+                p = postings.setdefault(term, ([], []))
+                p[0].append(i)
+                p[1].append(tf)
+        denom_base = k1 * (1 - b + b * lengths / (self.avgdl or 1.0))
+        self.idf: dict[str, float] = {}
+        self._post: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, (ids, tfs) in postings.items():
+            idx = np.asarray(ids, dtype=np.int64)
+            tf = np.asarray(tfs, dtype=np.float32)
+            idf = math.log(1.0 + (self.n - len(ids) + 0.5) / (len(ids) + 0.5))
+            self.idf[term] = idf
+            self._post[term] = (idx, (idf * tf * (k1 + 1) / (tf + denom_base[idx])).astype(np.float32))
+
+    def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
+        """BM25 score of every document (0 where no query term occurs)."""
+        out = np.zeros(self.n, dtype=np.float32)
+        for term in dict.fromkeys(query_tokens):
+            p = self._post.get(term)
+            if p is not None:
+                out[p[0]] += p[1]
+        return out
+
+    def top(self, query_tokens: Iterable[str], k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Best ``k`` (row, score) with score > 0, restricted to ``mask`` rows if given."""
+        s = self.scores(query_tokens)
+        if mask is not None:
+            s = np.where(mask, s, 0.0)
+        cand = np.flatnonzero(s > 0)
+        if len(cand) > k:
+            cand = cand[np.argpartition(-s[cand], k - 1)[:k]]
+        cand = cand[np.lexsort((cand, -s[cand]))]
+        return [(int(i), float(s[i])) for i in cand]
+
+
+class BM25Retriever:
+    """A tokenizer plus a BM25 index over a list of texts."""
+
+    def __init__(self, texts: Sequence[str], tokenizer: ChineseTokenizer, **bm25_kw) -> None:
+        self.tokenizer = tokenizer
+        self.index = BM25Index([tokenizer(t) for t in texts], **bm25_kw)
+
+    def search(self, query: str, k: int = 10, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        return self.index.top(self.tokenizer(query), k, mask)
+
+    def scores(self, query: str) -> np.ndarray:
+        return self.index.scores(self.tokenizer(query))

@@ -1,0 +1,84 @@
+"""Chinese text normalisation for matching, with a map back to the original characters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+def norm(text: str) -> str:
+    """NFKC-normalised text with all whitespace removed: the form every match uses."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass(frozen=True)
+class NormMap:
+    """Normalised text plus, for each normalised character, its index in the original."""
+
+    original: str
+    text: str
+    offsets: tuple[int, ...]
+
+    @classmethod
+    def of(cls, original: str) -> "NormMap":
+        chars: list[str] = []
+        offsets: list[int] = []
+        for i, ch in enumerate(original):
+            for c in unicodedata.normalize("NFKC", ch):
+                if not c.isspace():
+                    chars.append(c)
+                    offsets.append(i)
+        return cls(original, "".join(chars), tuple(offsets))
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) covering normalised [start, end)."""
+        if start >= end:
+            return (self.offsets[start] if start < len(self.offsets) else len(self.original),) * 2
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def find(self, needle: str, start: int = 0) -> tuple[int, int] | None:
+        """Original span of the first normalised occurrence of `needle`, or None."""
+        n = norm(needle)
+        if not n:
+            return None
+        i = self.text.find(n, start)
+        if i < 0:
+            return None
+        return self.span(i, i + len(n))
+
+    def original_of(self, needle: str) -> str | None:
+        sp = self.find(needle)
+        return None if sp is None else self.original[sp[0] : sp[1]]
+
+
+def contains(haystack: str, needle: str) -> bool:
+    return norm(needle) in norm(haystack)
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def cn_number(s: str) -> int | None:
+    """Value of a small Chinese numeral (一, 十二, 二十三, 一百); None if not one."""
+    if not s:
+        return None
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            cur = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (cur or 1) * _CN_UNITS[ch]
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+_SENT_END = re.compile(r"(?<=[。；;！!？?])")
+
+
+def sentences(text: str) -> list[str]:
+    """Split on sentence-final punctuation, keeping the punctuation."""
+    return [s for s in _SENT_END.split(text) if s.strip()]
