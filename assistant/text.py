@@ -76,6 +76,19 @@ def cn_number(s: str) -> int | None:
     return total + cur
 
 
+def cn_numeral(n: int) -> str:
+    """12 -> 十二, 20 -> 二十, 105 -> 一百零五 (for labels: 第二条)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    rest = n % 100
+    return digits[n // 100] + "百" + ("" if rest == 0 else ("零" if rest < 10 else "") + cn_numeral(rest) if rest >= 20 or rest < 10 else "一" + cn_numeral(rest))
+
+
 _SENT_END = re.compile(r"(?<=[。；;！!？?])")
 
 

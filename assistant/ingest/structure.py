@@ -13,7 +13,7 @@ from assistant import lexicon
 from assistant.ingest.corpus import SourceDoc
 from assistant.ingest.unwrap import paragraphs
 from assistant.models import Clause, DocMeta
-from assistant.text import cn_number, norm, sentences
+from assistant.text import cn_number, cn_numeral, norm, sentences
 
 L1 = re.compile(r"^([一二三四五六七八九十]+)、\s*(.+)")
 L2 = re.compile(r"^[（(]\s*([一二三四五六七八九十]*)\s*[）)]\s*(.+)")
@@ -193,5 +193,5 @@ def _label(meta: DocMeta, st: _State, o: _Open) -> str:
     elif st.part not in ("综合",):
         bits.append(st.part)
     unit = "段" if o.section in (lexicon.special_section("header"), lexicon.special_section("overview")) else "条"
-    bits.append(f"{o.section} 第{o.no}{unit}")
+    bits.append(f"{o.section} 第{cn_numeral(o.no)}{unit}")  # in words: a label adds no figures
     return " · ".join(bits)

@@ -83,6 +83,10 @@ def _values(phrase: str) -> list[_Value]:
         else:
             # express per-10万 so that 万分之一 and 7/10万 compare directly
             found.append(_Value(m.start(), m.end(), m.group(0), k, f"/{_denom_name(denom)}", k * 100000 / denom, "/10万"))
+    # 不少于一家: a small count in words, only right after a bound
+    for m in re.finditer(r"(?:不少于|至少|不低于|达到|增至)([一两二三四五六七八九十]{1,3})(家|所|名|个|张|次|项)", phrase):
+        if (k := cn_number(m.group(1))) is not None:
+            found.append(_Value(m.start(1), m.end(2), m.group(1) + m.group(2), float(k), m.group(2), float(k), m.group(2)))
     for word, (num, unit) in _patterns_word_values().items():
         for m in re.finditer(re.escape(word), phrase):
             found.append(_Value(m.start(), m.end(), word, float(num), unit, float(num), unit))

@@ -10,11 +10,15 @@ stopwords are dropped.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
+import os
 import threading
 import unicodedata
 from collections import Counter
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -149,11 +153,41 @@ class BM25Index:
 
 
 class BM25Retriever:
-    """A tokenizer plus a BM25 index over a list of texts."""
+    """A tokenizer plus a BM25 index over a list of texts.
 
-    def __init__(self, texts: Sequence[str], tokenizer: ChineseTokenizer, **bm25_kw) -> None:
+    With ``cache_path`` the token lists are kept in a JSON file keyed by the texts, the user
+    dictionary and this module's settings, so a warm start skips re-tokenising."""
+
+    def __init__(
+        self, texts: Sequence[str], tokenizer: ChineseTokenizer, cache_path: str | os.PathLike | None = None, **bm25_kw
+    ) -> None:
         self.tokenizer = tokenizer
-        self.index = BM25Index([tokenizer(t) for t in texts], **bm25_kw)
+        self.index = BM25Index(self._tokens(list(texts), cache_path), **bm25_kw)
+
+    def _tokens(self, texts: list[str], cache_path) -> list[list[str]]:
+        if cache_path is None:
+            return [self.tokenizer(t) for t in texts]
+        h = hashlib.sha256(f"bm25-tokens-1|{self.tokenizer.hmm}|{''.join(sorted(STOP_CHARS))}\n".encode())
+        h.update("\x1f".join(self.tokenizer.words).encode())
+        for t in texts:
+            h.update(b"\x1e" + t.encode())
+        key = h.hexdigest()
+        path = Path(cache_path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("key") == key and len(data.get("tokens", [])) == len(texts):
+                return [t.split(" ") if t else [] for t in data["tokens"]]
+        except (OSError, ValueError, AttributeError):
+            pass
+        toks = [self.tokenizer(t) for t in texts]
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"key": key, "tokens": [" ".join(t) for t in toks]}, ensure_ascii=False), "utf-8")
+            os.replace(tmp, path)
+        except OSError as e:  # a read-only index folder only costs speed
+            logging.getLogger(__name__).warning("cannot write BM25 token cache %s: %s", path, e)
+        return toks
 
     def search(self, query: str, k: int = 10, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         return self.index.top(self.tokenizer(query), k, mask)

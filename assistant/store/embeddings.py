@@ -11,6 +11,7 @@ import hashlib
 import os
 import sqlite3
 import threading
+from collections import Counter
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -225,8 +226,9 @@ class CachedEmbedder(Embedder):
         shas = [text_sha(t) for t in texts]
         found = self.cache.get(self.model_id, shas)
         todo = list(dict.fromkeys(s for s in shas if s not in found))
-        if self.progress is not None and len(found):
-            self.progress(sum(1 for s in shas if s in found))
+        uses = Counter(shas)  # progress counts passages, duplicates included
+        if self.progress is not None and found:
+            self.progress(sum(uses[s] for s in found))
         if todo:
             by_sha = {s: t for s, t in zip(shas, texts)}
             for i in range(0, len(todo), BATCH):
@@ -236,7 +238,7 @@ class CachedEmbedder(Embedder):
                 found.update(zip(chunk, vecs))
                 self.misses += len(chunk)
                 if self.progress is not None:
-                    self.progress(len(chunk))
+                    self.progress(sum(uses[s] for s in chunk))
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return l2_normalise(np.stack([found[s] for s in shas]))

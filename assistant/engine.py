@@ -1,0 +1,359 @@
+"""The answer engine: question -> exact figures from the targets table, clauses from retrieval,
+and a plain refusal when the corpus does not hold the answer."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import cached_property
+
+from assistant import compose, lexicon
+from assistant.compare import CompareTable, compare, reference_doc
+from assistant.config import Settings
+from assistant.guard import check
+from assistant.models import Answer, Citation, Clause, DocMeta, Target
+from assistant.retrieve import Filters, Retriever
+from assistant.store.db import load_tables
+from assistant.text import norm
+from assistant.understand import Query, find_indicators, understand
+
+log = logging.getLogger(__name__)
+MAX_INPUT = 10_000
+DATE = re.compile(r"\d{4}年?\d{1,2}月?\d{1,2}日|\d{1,2}月\d{1,2}日")
+ANSWER_TYPES = [  # (words in the question, pattern the answer sentence must hold)
+    (("哪天", "几号", "日期", "什么时候开"), DATE),
+    (("第几年",), re.compile(r"第[\d一二三四五六七八九十]+年|\d+—\d+年")),
+    (("亿元", "多少钱", "万元", "资金"), re.compile(r"\d+(?:\.\d+)?(?:亿|万)元")),
+    (("百分之", "%", "比例", "率", "占比", "多大比例"), re.compile(r"\d+(?:\.\d+)?[%‰]|百分之|万分之|一半|\d+/10万")),
+    (("多少年",), re.compile(r"\d+(?:\.\d+)?年(?!\d)")),
+]
+OWNER_WORDS = ("牵头", "负责", "设立", "组成", "部署", "代表政府")
+ANY_NUMBER = re.compile(r"\d|[一二三四五六七八九十两]+[个张名所家次项]|万分之|一半")
+
+
+class Engine:
+    _cache: dict[tuple, "Engine"] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        data = load_tables(settings.corpus_dir, settings.db_path)
+        self.docs: list[DocMeta] = data.docs
+        self.clauses: list[Clause] = data.clauses
+        self.all_targets: list[Target] = data.targets
+        self.errors = data.errors
+        self._clause = {c.clause_id: c for c in self.clauses}
+        self._doc = {d.doc_id: d for d in self.docs}
+        self.retriever = Retriever(settings, self.clauses, self.docs, corpus_fingerprint=data.fingerprint)
+
+    @classmethod
+    def load(cls, settings: Settings | None = None) -> "Engine":
+        settings = settings or Settings.load()
+        key = (str(settings.corpus_dir), str(settings.index_dir), settings.embed_backend, settings.embed_model)
+        with cls._lock:
+            if key not in cls._cache:
+                cls._cache[key] = cls(settings)
+            return cls._cache[key]
+
+    # ---- lookups used by the UI and the CLI -------------------------------------------------
+    def clause(self, clause_id: str) -> Clause | None:
+        return self._clause.get(clause_id)
+
+    def doc(self, doc_id: str) -> DocMeta:
+        return self._doc[doc_id]
+
+    def targets(self, doc_id=None, indicator=None, population=None, domain_key=None, year=None, text=None) -> list[Target]:
+        out = []
+        for t in self.all_targets:
+            if t.kind != "target" or (doc_id and t.doc_id != doc_id) or (population and t.population != population):
+                continue
+            if domain_key and t.domain_key != domain_key:
+                continue
+            if year and t.year not in (year, None):
+                continue
+            if indicator and indicator != t.indicator_key and norm(indicator) not in norm(t.indicator):
+                continue
+            if text and norm(text) not in norm(t.quote + t.indicator):
+                continue
+            out.append(t)
+        return out
+
+    @cached_property
+    def _indicator_keys(self) -> list[str]:
+        return sorted({t.indicator_key for t in self.all_targets if t.indicator_key and t.value_num is not None and t.kind == "target"})
+
+    def indicator_keys(self) -> list[str]:
+        return self._indicator_keys
+
+    def resolve_indicator(self, indicator: str) -> str | None:
+        if indicator in self._indicator_keys:
+            return indicator
+        found = find_indicators(norm(indicator))
+        return found[0][1] if found else None
+
+    def compare(self, indicator: str, year: int | None = None, doc_ids: list[str] | None = None) -> CompareTable:
+        key = self.resolve_indicator(indicator) or indicator
+        table = compare(key, self.docs, self.all_targets, doc_ids, year)
+        for r in table.rows:
+            if r.clause_id:
+                r.label = self._clause[r.clause_id].label
+        return table
+
+    def alignment(self) -> list[dict]:
+        ref = reference_doc(self.docs)
+        if ref is None:
+            return []
+        districts = [d for d in self.docs if d.kind == "plan" and d.doc_id != ref.doc_id]
+        out = []
+        seen = set()
+        for t in self.all_targets:
+            if t.doc_id != ref.doc_id or t.kind != "target" or t.value_num is None or not t.indicator_key:
+                continue
+            if t.indicator_key in seen:
+                continue
+            seen.add(t.indicator_key)
+            table = self.compare(t.indicator_key)
+            row = {"indicator_key": t.indicator_key, "city": f"{t.quote}"}
+            for r in table.rows:
+                if r.doc_id != ref.doc_id:
+                    row[r.plan] = r.verdict + (f"（{r.value}）" if r.value else "")
+            out.append(row)
+        return out
+
+    # ---- answering ----------------------------------------------------------------------
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        history = [h for h in (history or []) if isinstance(h, str) and h.strip()][-6:]
+        if not question or not question.strip():
+            return Answer(answer="请输入问题，例如：东城区孕产妇死亡率目标是多少？", answerable=False, intent="empty")
+        if len(question) > MAX_INPUT:
+            return Answer(answer=f"问题太长（{len(question)} 字）。请把问题缩短到 {MAX_INPUT} 字以内，一次问一件事。",
+                          answerable=False, intent="too_long")
+        q = understand(question, history, self.docs)
+        if not re.search(r"[\u4e00-\u9fff]", q.text):
+            return Answer(answer="请用中文提问，例如：西城区适龄儿童入园率要保持在什么水平？本助手只回答规划文本中的内容。",
+                          answerable=False, intent="unsupported")
+        answer = self._answer(q)
+        bad = check(answer, self.clause)
+        if bad:  # never let a number through that no cited clause holds
+            log.error("numeric guard removed an answer carrying %s for %r", bad, question)
+            answer = Answer(answer="抱歉，这个问题我无法给出有出处的数字答案。请换个问法，或查看下列条款原文。",
+                            answerable=False, citations=answer.citations, intent=answer.intent)
+        return answer
+
+    def _scope(self, q: Query, plans_only: bool) -> list[DocMeta]:
+        docs = [self._doc[i] for i in q.doc_ids] if q.doc_ids else list(self.docs)
+        if q.doc_ids and not plans_only:  # the city named means its work reports too, unless a plan is asked
+            regions = {d.region for d in docs}
+            about_plan = "规划" in q.text and not re.search(r"20(0\d|1\d)年", q.text)
+            docs += [d for d in self.docs if d.region in regions and d not in docs and not about_plan]
+        if plans_only:
+            docs = [d for d in docs if d.kind == "plan"]
+        return docs
+
+    def _answer(self, q: Query) -> Answer:
+        if q.unknown_regions and not q.doc_ids:
+            names = "、".join(d.region for d in self.docs if d.kind == "plan")
+            return Answer(answer=f"语料中没有{q.unknown_regions[0]}的规划，无法回答。目前收录的规划覆盖：{names}。",
+                          answerable=False, intent=q.intent)
+        if q.intent == "compare":
+            return self._compare(q)
+        if q.intent == "target_list":
+            return self._target_list(q)
+        if q.intent == "fact" and (a := self._doc_fact(q)):
+            return a
+        past = q.year is not None and q.year < min(d.period_start for d in self.docs if d.kind == "plan")
+        if q.intent == "target_value" and q.indicator_keys and not past:
+            return self._target_value(q)
+        return self._from_clauses(q)
+
+    # target values --------------------------------------------------------------------------
+    def _rows(self, doc: DocMeta, keys: list[str], year: int | None) -> list[Target]:
+        rows = [t for t in self.all_targets if t.doc_id == doc.doc_id and t.kind == "target" and t.indicator_key in keys]
+        if year is not None:
+            rows = [t for t in rows if t.year == year or (t.year is None and year == doc.period_end)]
+        numeric = [t for t in rows if t.value_num is not None]
+        return numeric or rows
+
+    def _target_value(self, q: Query) -> Answer:
+        docs = self._scope(q, plans_only=True)
+        parts, cites, used, missing = [], [], [], []
+        for d in docs:
+            if q.year and q.year > d.period_end:
+                if q.doc_ids:
+                    missing.append(f"{d.short_name}是{d.period_start}—{d.period_end}年的规划，没有{q.year}年的目标")
+                continue
+            rows = self._rows(d, q.indicator_keys, q.year)
+            if q.asks_number and not any(r.value_num is not None for r in rows):
+                hit = self._clause_with_figure(q, d)
+                if hit:
+                    clause, sents = hit
+                    parts.append(f"**{d.short_name}**：{compose.quote_block(clause, sents)}")
+                    cites.append(compose.cite(clause, "".join(sents)))
+                    continue
+                if q.doc_ids:
+                    missing.append(f"{d.short_name}没有为“{'、'.join(q.indicator_names)}”设定具体数值目标")
+                continue
+            if not rows:
+                continue
+            lines = []
+            for t in rows[:6]:
+                c = self._clause[t.clause_id]
+                lines.append(compose.target_line(t, c))
+                cites.append(compose.cite(c, t.quote))
+                used.append(t)
+            parts.append(f"**{d.short_name}**：" + ("\n- " + "\n- ".join(lines) if len(lines) > 1 else lines[0]))
+        if not parts:
+            return self._refuse(q, missing)
+        text = "\n\n".join(parts)
+        if missing:
+            text += "\n\n另：" + "；".join(missing) + "。"
+        return Answer(answer=text, answerable=True, citations=_dedupe(cites), targets=used, intent="target_value")
+
+    def _clause_with_figure(self, q: Query, d: DocMeta) -> tuple[Clause, list[str]] | None:
+        """A clause sentence in plan d naming the indicator with a figure the extractor did not type."""
+        for h in self.retriever.search(q.retrieval_text, k=5, filters=Filters(doc_ids=[d.doc_id])):
+            sents = compose.best_sentences(h.clause, q.text, q.indicator_names, limit=1)
+            s = norm("".join(sents))
+            years = set(re.findall(r"20\d\d", s))
+            year_ok = q.year is None or str(q.year) in years or (not years and q.year == d.period_end)
+            if any(norm(n) in s for n in q.indicator_names) and self._has_figure(q, s) and year_ok:
+                return h.clause, sents
+        return None
+
+    def _has_figure(self, q: Query, sentence_norm: str) -> bool:
+        for words, pattern in ANSWER_TYPES:
+            if any(w in q.text for w in words):
+                return bool(pattern.search(sentence_norm))
+        return bool(ANY_NUMBER.search(sentence_norm))
+
+    def _refuse(self, q: Query, missing: list[str]) -> Answer:
+        scope = [self._doc[i] for i in q.doc_ids] or [d for d in self.docs if d.kind == "plan"]
+        hits = self.retriever.search(q.retrieval_text, k=1, filters=Filters(doc_ids=[d.doc_id for d in scope]))
+        reason = "；".join(missing) if missing else "现有规划文本中没有找到这个问题的答案"
+        text = f"规划中没有这个数字：{reason}。"
+        cites = []
+        if hits:
+            c = hits[0].clause
+            sents = compose.best_sentences(c, q.retrieval_text, q.indicator_names, limit=1)
+            safe = [s for s in sents if not re.search(r"\d", s)] or []
+            text += f"\n\n最接近的条款是〔{c.label}〕" + (f"：「{''.join(safe)}」" if safe else "，可查看原文。")
+            cites.append(compose.cite(c, "".join(sents)))
+        covered = "、".join(d.short_name for d in self.docs if d.kind == "plan")
+        text += f"\n\n目前收录的规划：{covered}。"
+        return Answer(answer=text, answerable=False, citations=cites, intent=q.intent)
+
+    # comparisons ------------------------------------------------------------------------------
+    def _compare(self, q: Query) -> Answer:
+        doc_ids = [i for i in q.doc_ids if self._doc[i].kind == "plan"]
+        if any(w in q.text for w in ("全市", "市里", "北京市")) and (ref := reference_doc(self.docs)) and ref.doc_id not in doc_ids:
+            doc_ids.append(ref.doc_id)
+        if not q.indicator_keys:
+            return self._from_clauses(q, per_doc=True)
+        blocks, cites, used = [], [], []
+        for key in q.indicator_keys[:4]:
+            table = self.compare(key, q.year, doc_ids or None)
+            if not doc_ids:
+                table.rows = [r for r in table.rows if r.verdict != "未涉及"]
+            blocks.append(f"**{key}**\n\n" + compose.compare_table(table, self._doc, self.clause))
+            for r in table.rows:
+                if r.clause_id:
+                    cites.append(compose.cite(self._clause[r.clause_id], r.quote or ""))
+                    used += [t for t in self.all_targets if t.clause_id == r.clause_id and t.indicator_key == key and t.value == r.value]
+        if not cites:
+            return self._from_clauses(q, per_doc=True)
+        return Answer(answer="\n\n".join(blocks), answerable=True, citations=_dedupe(cites), targets=used, intent="compare")
+
+    # lists of targets ------------------------------------------------------------------------
+    def _target_list(self, q: Query) -> Answer:
+        docs = self._scope(q, plans_only=True)
+        parts, cites, used = [], [], []
+        for d in docs:
+            clauses = [c for c in self.clauses if c.doc_id == d.doc_id and (q.domain_key is None or c.domain_key == q.domain_key)
+                       and (q.population is None or c.population == q.population)]
+            if q.domain_key and not any(w in q.text for w in ("量化", "硬指标")):
+                goals = [c for c in clauses if c.section == "主要目标"]
+                if goals:
+                    lines = [f"{i}. {c.text.split(chr(10))[0].split('.', 1)[-1]}" for i, c in enumerate(goals, 1)]
+                    parts.append(f"**{d.short_name} · {goals[0].domain} · 主要目标**（共{len(goals)}条，原文）\n" + "\n".join(lines))
+                    cites += [compose.cite(c, c.text) for c in goals]
+                    continue
+            # 量化指标 or a topic: the numeric targets of the retrieved clauses
+            pool = clauses if q.domain_key else [h.clause for h in self.retriever.search(q.retrieval_text, k=4, filters=Filters(doc_ids=[d.doc_id], population=q.population))]
+            ids = {c.clause_id for c in pool}
+            rows = [t for t in self.all_targets if t.clause_id in ids and t.kind == "target" and t.value_num is not None]
+            if not q.domain_key and q.indicator_keys:
+                rows = [t for t in rows if t.indicator_key in q.indicator_keys] or rows
+            if not rows:
+                continue
+            lines = [f"- {compose.target_line(t, self._clause[t.clause_id])}" for t in rows]
+            parts.append(f"**{d.short_name}**：\n" + "\n".join(lines))
+            cites += [compose.cite(self._clause[t.clause_id], t.quote) for t in rows]
+            used += rows
+        if not parts:
+            return self._from_clauses(q)
+        return Answer(answer="\n\n".join(parts), answerable=True, citations=_dedupe(cites), targets=used, intent="target_list")
+
+    # document facts ---------------------------------------------------------------------------
+    def _doc_fact(self, q: Query) -> Answer | None:
+        docs = [self._doc[i] for i in q.doc_ids if self._doc[i].kind == "plan"] if q.doc_ids else []
+        if len(docs) != 1:
+            return None
+        d = docs[0]
+        header = [c for c in self.clauses if c.doc_id == d.doc_id and c.section == "印发通知"]
+        if any(w in q.text for w in ("文号", "发文字号")) and d.doc_number:
+            c = next((c for c in header if norm(d.doc_number) in norm(c.text)), None)
+            if c:
+                return Answer(answer=f"{d.short_name}的发文字号是 {d.doc_number}。〔{c.label}〕", answerable=True,
+                              citations=[compose.cite(c, d.doc_number)], intent="fact")
+            return None
+        if any(w in q.text for w in ("印发", "发布", "签发")) or ("规划" in q.text and any(w in q.text for w in ("哪天", "日期"))):
+            y, m, day = (int(x) for x in d.issue_date.split("-"))
+            for c in header:
+                n = norm(c.text)
+                if DATE.search(n) and str(y) in n:
+                    return Answer(answer=f"{d.short_name}于{y}年{m}月{day}日印发（原文落款：「{c.text.strip()}」）。〔{c.label}〕",
+                                  answerable=True, citations=[compose.cite(c, c.text)], intent="fact")
+        return None
+
+    # clause answers: measures, owners, facts, anything without a typed target ------------------
+    def _from_clauses(self, q: Query, per_doc: bool = False) -> Answer:
+        docs = self._scope(q, plans_only=False)
+        filters = Filters(doc_ids=[d.doc_id for d in docs] if q.doc_ids else None,
+                          population=q.population if q.intent == "measure" else None)
+        k = 3 if q.intent in ("measure", "target_list") else 2
+        hits = self.retriever.search(q.retrieval_text, k=k + 4, filters=filters, per_doc_k=1 if per_doc else None)
+        header = lexicon.special_section("header")
+        hits = [h for h in hits if h.clause.section != header][: (len(hits) if per_doc else k)]
+        if not hits:
+            return self._refuse(q, [])
+        names = q.indicator_names
+        focus = list(OWNER_WORDS) if q.intent == "owner" else []
+        parts, cites = [], []
+        for h in hits:
+            sents = compose.best_sentences(h.clause, q.retrieval_text, names, limit=2 if q.intent == "measure" else 1,
+                                           context=q.history_text, focus=focus)
+            parts.append(compose.quote_block(h.clause, sents))
+            cites.append(compose.cite(h.clause, "".join(sents)))
+        top = norm("".join(compose.best_sentences(hits[0].clause, q.retrieval_text, names, limit=2, context=q.history_text)))
+        specific = any(any(w in q.text for w in words) for words, _ in ANSWER_TYPES[:3])
+        if ((q.asks_number and q.intent in ("target_value", "fact")) or specific) and not self._has_figure(q, top):
+            return self._refuse(q, [])
+        if q.intent == "owner":
+            owners = [t for t in self.all_targets if t.indicator_key in q.indicator_keys and t.owner and t.doc_id in {d.doc_id for d in docs}]
+            if owners:
+                t = owners[0]
+                src = {"text": "条款原文写明", "assignment": "任务分工表", "plan": "规划总则（成员单位按职责承担目标任务）"}[t.owner_source]
+                parts.append(f"该指标的责任主体：{t.owner}（来源：{src}）")
+        lead = "根据规划原文：" if q.intent != "compare" else "各规划的相关表述："
+        return Answer(answer=lead + "\n\n" + "\n\n".join(parts), answerable=True, citations=_dedupe(cites), intent=q.intent)
+
+
+def _dedupe(cites: list[Citation]) -> list[Citation]:
+    seen, out = set(), []
+    for c in cites:
+        key = (c.clause_id, c.quote)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out

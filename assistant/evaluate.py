@@ -1,0 +1,100 @@
+"""Golden-set evaluation: answer accuracy, citation recall/precision, refusals, numeric faithfulness."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from assistant.guard import strip_labels, unsupported
+from assistant.models import Answer
+from assistant.text import norm
+
+# The CI gate: one place.
+THRESHOLDS = {"answer_accuracy": 0.90, "citation_recall": 0.90, "refusal_accuracy": 0.90, "numeric_faithfulness": 1.00}
+
+
+class Golden(BaseModel):
+    id: str
+    type: str
+    question: str
+    history: list[str] = []
+    answerable: bool = True
+    must_contain: list[str] = []
+    citations: list[dict] = []
+    notes: str | None = None
+
+
+def load_golden(paths: list[Path]) -> list[Golden]:
+    items = []
+    for p in paths:
+        for i, line in enumerate(Path(p).read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    items.append(Golden.model_validate_json(line))
+                except ValueError as e:
+                    raise ValueError(f"{p}:{i}: not a golden line: {e}") from None
+    return items
+
+
+def score(g: Golden, a: Answer, clause_of) -> dict:
+    text = norm(a.answer)
+    cited = [clause_of(c.clause_id) for c in a.citations]
+    cited = [c for c in cited if c is not None]
+    r: dict = {"id": g.id, "type": g.type}
+    if g.answerable:
+        r["correct"] = a.answerable and all(norm(m) in text for m in g.must_contain)
+        quotes = g.citations
+        found = [any(c.doc_id == q["doc_id"] and norm(q["quote"]) in norm(c.text) for c in cited) for q in quotes]
+        r["citation_recall"] = sum(found) / len(found) if found else 1.0
+        good = [any(c.doc_id == q["doc_id"] and norm(q["quote"]) in norm(c.text) for q in quotes) for c in cited]
+        r["citation_precision"] = sum(good) / len(good) if good else 0.0
+    else:
+        r["correct"] = not a.answerable
+        r["refused"] = not a.answerable
+    r["faithful"] = not unsupported(strip_labels(a.answer, cited), cited, a.targets)
+    return r
+
+
+def summarise(results: list[dict]) -> dict:
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in results:
+        groups[r["type"]].append(r)
+    groups["overall"] = results
+
+    def mean(rows, key):
+        vals = [r[key] for r in rows if key in r]
+        return round(sum(vals) / len(vals), 3) if vals else None
+
+    table = {}
+    for name, rows in groups.items():
+        answerable = [r for r in rows if "citation_recall" in r]
+        table[name] = {
+            "n": len(rows),
+            "answer_accuracy": mean(answerable, "correct"),
+            "citation_recall": mean(answerable, "citation_recall"),
+            "citation_precision": mean(answerable, "citation_precision"),
+            "refusal_accuracy": mean([r for r in rows if "refused" in r], "refused"),
+            "numeric_faithfulness": mean(rows, "faithful"),
+        }
+    return table
+
+
+def failures(summary: dict) -> list[str]:
+    overall = summary["overall"]
+    return [f"{k} {overall[k]} < {v}" for k, v in THRESHOLDS.items() if overall[k] is not None and overall[k] < v]
+
+
+def format_table(summary: dict) -> str:
+    cols = ["n", "answer_accuracy", "citation_recall", "citation_precision", "refusal_accuracy", "numeric_faithfulness"]
+    lines = ["| type | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for name in sorted(summary, key=lambda n: (n == "overall", n)):
+        row = summary[name]
+        lines.append(f"| {name} | " + " | ".join("—" if row[c] is None else str(row[c]) for c in cols) + " |")
+    return "\n".join(lines)
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)

@@ -1,0 +1,76 @@
+"""FeedbackStore: real SQLite writes, concurrent writers lose nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+from assistant.feedback import FeedbackStore, default_path
+from assistant.models import Citation
+
+
+def test_add_and_read_back(tmp_path):
+    store = FeedbackStore(tmp_path / "fb.sqlite")
+    cit = Citation(doc_id="dongcheng", clause_id="dongcheng:妇女/健康/主要目标/1", label="东城区规划 · 妇女与健康 · 主要目标 第一条",
+                   quote="孕产妇死亡率控制在7/10万以下")
+    rid = store.add("东城区孕产妇死亡率目标是多少", ["上一个问题"], "控制在7/10万以下", [cit], liked=True)
+    assert rid == 1
+    rid2 = store.add("问题二", [], "回答", [], liked=False)
+    assert rid2 == 2
+    rows = store.all()
+    assert [r["id"] for r in rows] == [1, 2]
+    first = rows[0]
+    assert first["question"] == "东城区孕产妇死亡率目标是多少"
+    assert first["history"] == ["上一个问题"]
+    assert first["answer"] == "控制在7/10万以下"
+    assert first["citations"][0]["clause_id"] == cit.clause_id
+    assert first["liked"] is True and rows[1]["liked"] is False
+    assert first["time"]
+    # a second store on the same file sees the same rows
+    assert len(FeedbackStore(tmp_path / "fb.sqlite").all()) == 2
+
+
+def test_wal_mode(tmp_path):
+    path = tmp_path / "fb.sqlite"
+    FeedbackStore(path)
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
+    con.close()
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    path = tmp_path / "fb.sqlite"
+    stores = [FeedbackStore(path), FeedbackStore(path)]  # two "workers", one file
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    ids: list[int] = []
+    lock = threading.Lock()
+
+    def writer(n: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(50):
+                rid = stores[n].add(f"问题 {n}-{i}", [f"h{i}"], f"回答 {n}-{i}", [], liked=bool(i % 2))
+                with lock:
+                    ids.append(rid)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    rows = FeedbackStore(path).all()
+    assert len(rows) == 100
+    assert len(set(ids)) == 100
+    assert {r["question"] for r in rows} == {f"问题 {n}-{i}" for n in range(2) for i in range(50)}
+
+
+def test_default_path_from_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANQA_FEEDBACK", str(tmp_path / "x" / "votes.sqlite"))
+    assert default_path() == tmp_path / "x" / "votes.sqlite"
+    monkeypatch.delenv("PLANQA_FEEDBACK")
+    monkeypatch.setenv("PLANQA_INDEX", str(tmp_path / "idx"))
+    assert default_path() == tmp_path / "idx" / "feedback.sqlite"

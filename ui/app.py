@@ -1,0 +1,416 @@
+"""The staff app: layout only. Every answer, figure and verdict comes from the engine.
+
+build_app(engine) -> gr.Blocks; launch it with **launch_options() so the theme (system fonts,
+nothing fetched from outside) and the card styles apply."""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+import unicodedata
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from assistant.feedback import FeedbackStore  # noqa: E402
+from assistant.models import Answer, Citation, Clause  # noqa: E402
+
+TITLE = "妇儿规划问答助手"
+EXAMPLES = [
+    "东城区孕产妇死亡率目标是多少",
+    "西城区和东城区的婴儿死亡率目标有什么不同？",
+    "北京市规划中妇女与健康领域的主要目标有哪些？",
+    "曾都区2030年孕产妇死亡率要控制在多少？",
+    "学前教育毛入园率各区分别是多少？",
+]
+ALL = ""  # the "全部" choice of every filter
+FONTS = ["system-ui", "-apple-system", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei",
+         "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"]
+MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+# plain font names only: a gr.themes.GoogleFont would make every browser fetch fonts.googleapis.com
+THEME = gr.themes.Default(primary_hue="rose", secondary_hue="sky", neutral_hue="slate", font=FONTS, font_mono=MONO)
+CSS = """
+.clause-card { border: 1px solid var(--border-color-primary); border-radius: 8px; margin: 6px 0;
+  padding: 4px 10px; background: var(--background-fill-secondary); }
+.clause-card > summary { cursor: pointer; font-weight: 600; }
+.clause-card .clause-meta { color: var(--body-text-color-subdued); font-size: 0.9em; margin: 4px 0; }
+.clause-card .clause-text { white-space: pre-wrap; line-height: 1.7; }
+.clause-card mark, .clause-view mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.plan-outline details { margin-left: 14px; }
+.plan-outline > details { margin-left: 0; }
+.plan-outline summary { cursor: pointer; }
+.plan-outline .clause-text { white-space: pre-wrap; margin: 2px 0 8px 14px; line-height: 1.7; }
+.verdict-note { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.bar-chart .bar-label { font-size: 13px; }
+"""
+
+
+def launch_options() -> dict[str, Any]:
+    """Arguments every launch of the app passes (Gradio 6 takes theme and css at launch)."""
+    return {"theme": THEME, "css": CSS}
+
+
+# ---- rendering helpers (pure: they only format what the engine returned) ------------------------
+
+def _norm_map(text: str) -> tuple[str, list[int]]:
+    """NFKC text without whitespace, and for each of its characters the index in `text`."""
+    out, idx = [], []
+    for i, ch in enumerate(text):
+        for n in unicodedata.normalize("NFKC", ch):
+            if not n.isspace():
+                out.append(n)
+                idx.append(i)
+    return "".join(out), idx
+
+
+def highlight(text: str, quotes: list[str]) -> str:
+    """Escaped clause text with every quote (matched ignoring width and spaces) inside <mark>."""
+    norm_text, idx = _norm_map(text)
+    spans: list[tuple[int, int]] = []
+    for q in quotes:
+        nq, _ = _norm_map(q or "")
+        if not nq:
+            continue
+        start = norm_text.find(nq)
+        while start != -1:
+            spans.append((idx[start], idx[start + len(nq) - 1] + 1))
+            start = norm_text.find(nq, start + len(nq))
+    spans.sort()
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    parts, pos = [], 0
+    for a, b in merged:
+        parts.append(html.escape(text[pos:a]))
+        parts.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        pos = b
+    parts.append(html.escape(text[pos:]))
+    return "".join(parts)
+
+
+def _one_line(s: str) -> str:
+    """HTML on one line with no blank lines, so Markdown keeps it one raw HTML block."""
+    return s.replace("\r", "").replace("\n", "<br>")
+
+
+def clause_card(engine, citation: Citation, n: int | None = None, open_: bool = False) -> str:
+    clause = engine.clause(citation.clause_id)
+    try:
+        doc = engine.doc(citation.doc_id)
+        meta = f"{html.escape(doc.titles[0] if len(doc.titles) == 1 else '；'.join(doc.titles))} · 印发日期 {html.escape(doc.issue_date)}"
+        if doc.doc_number:
+            meta += f" · {html.escape(doc.doc_number)}"
+    except (KeyError, StopIteration):
+        meta = html.escape(citation.doc_id)
+    body = highlight(clause.text, [citation.quote]) if clause else f"<mark>{html.escape(citation.quote)}</mark>"
+    num = f"[{n}] " if n is not None else ""
+    return _one_line(
+        f'<details class="clause-card"{" open" if open_ else ""}><summary>{num}{html.escape(citation.label)}</summary>'
+        f'<div class="clause-meta">{meta}</div><div class="clause-text">{body}</div></details>')
+
+
+def answer_markdown(engine, answer: Answer) -> str:
+    text = answer.answer
+    if answer.citations:
+        cards = "\n".join(clause_card(engine, c, i) for i, c in enumerate(answer.citations, 1))
+        text += "\n\n**出处**\n\n" + cards
+    return text
+
+
+def clause_view(engine, clause: Clause | None, quotes: list[str] | None = None) -> str:
+    if clause is None:
+        return '<div class="clause-view"><em>选择一行或一个条款查看原文。</em></div>'
+    doc = engine.doc(clause.doc_id)
+    path = " › ".join(x for x in (doc.short_name, clause.part, clause.domain, clause.section) if x)
+    return (f'<div class="clause-view"><h4>{html.escape(clause.label)}</h4>'
+            f'<div class="verdict-note">{html.escape(path)} · {html.escape(doc.titles[0])} · 印发日期 {html.escape(doc.issue_date)}</div>'
+            f'<p style="white-space: pre-wrap; line-height: 1.8">{highlight(clause.text, quotes or [])}</p>'
+            f'<div class="verdict-note">条款编号：{html.escape(clause.clause_id)}</div></div>')
+
+
+def _fmt_num(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{x:g}"
+
+
+TARGET_COLUMNS = ["规划", "人群", "领域", "指标", "比较", "目标值（原文）", "规范值", "规范单位", "年份", "责任主体", "原文", "条款", "条款编号"]
+
+
+def targets_frame(engine, rows) -> pd.DataFrame:
+    data = []
+    for t in rows:
+        c = engine.clause(t.clause_id)
+        data.append([engine.doc(t.doc_id).short_name, t.population, t.domain or "", t.indicator, t.comparator,
+                     t.value or "", _fmt_num(t.norm_value), t.norm_unit or "", t.year or "", t.owner or "",
+                     t.quote, c.label if c else "", t.clause_id])
+    return pd.DataFrame(data, columns=TARGET_COLUMNS)
+
+
+COMPARE_COLUMNS = ["规划", "地区", "目标值（原文）", "比较", "规范值", "规范单位", "年份", "结论", "条款", "原文"]
+
+
+def compare_frame(table) -> pd.DataFrame:
+    return pd.DataFrame(
+        [[r.plan, r.region, r.value or "—", r.comparator or "", _fmt_num(r.norm_value), r.norm_unit or "",
+          r.year or "", r.verdict, r.label or "", r.quote or ""] for r in table.rows],
+        columns=COMPARE_COLUMNS)
+
+
+def bar_chart_html(table) -> str:
+    """Plain SVG bars of the normalised values that share the reference plan's unit."""
+    rows = [r for r in table.rows if r.norm_value is not None]
+    ref = next((r for r in rows if r.doc_id == table.reference_doc), None)
+    unit = ref.norm_unit if ref else (rows[0].norm_unit if rows else None)
+    rows = [r for r in rows if r.norm_unit == unit]
+    if not rows:
+        return '<div class="verdict-note">没有可比较的量化目标。</div>'
+    top = max(r.norm_value for r in rows) or 1.0
+    bar_h, gap, label_w, width = 26, 10, 120, 640
+    plot_w = width - label_w - 90
+    colors = {"参照": "#64748b", "相同": "#0ea5e9", "更严": "#16a34a", "更宽": "#e11d48", "无量化目标": "#a3a3a3", "未涉及": "#a3a3a3"}
+    parts = []
+    for i, r in enumerate(rows):
+        y = i * (bar_h + gap)
+        w = max(2.0, plot_w * r.norm_value / top)
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + bar_h * 0.7}" text-anchor="end" class="bar-label" fill="currentColor">{html.escape(r.plan)}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="3" fill="{colors.get(r.verdict, "#0ea5e9")}">'
+            f'<title>{html.escape(r.plan)}：{html.escape(r.value or "")}（{html.escape(r.verdict)}）</title></rect>'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h * 0.7}" class="bar-label" fill="currentColor">{_fmt_num(r.norm_value)} {html.escape(r.verdict)}</text>')
+    height = len(rows) * (bar_h + gap)
+    legend = "；".join(f'<span style="color:{c}">■</span> {v}' for v, c in colors.items() if v not in ("未涉及",))
+    return (f'<div class="bar-chart"><div><b>{html.escape(table.indicator_key)}</b>（规范单位：{html.escape(unit or "")}）</div>'
+            f'<svg role="img" aria-label="{html.escape(table.indicator_key)} 对比图" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+            + "".join(parts) + f'</svg><div class="verdict-note">{legend}</div></div>')
+
+
+def alignment_frame(rows: list[dict], city_name: str) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame(columns=["指标", city_name])
+    cols: list[str] = []
+    for r in rows:
+        for k in r:
+            if k not in ("indicator_key", "city") and k not in cols:
+                cols.append(k)
+    return pd.DataFrame([[r["indicator_key"], r.get("city", "")] + [r.get(c, "") for c in cols] for r in rows],
+                        columns=["指标", city_name] + cols)
+
+
+def plan_outline(engine, doc_id: str) -> str:
+    """plan → part → domain → section → clauses, as nested <details>."""
+    clauses = sorted((c for c in engine.clauses if c.doc_id == doc_id), key=lambda c: c.order)
+    tree: dict[str, dict[str, dict[str, list[Clause]]]] = {}
+    for c in clauses:
+        tree.setdefault(c.part, {}).setdefault(c.domain or "（总体）", {}).setdefault(c.section, []).append(c)
+    doc = engine.doc(doc_id)
+    out = [f'<div class="plan-outline"><h3>{html.escape("；".join(doc.titles))}</h3>'
+           f'<div class="verdict-note">{html.escape(doc.issuer)} · 印发日期 {html.escape(doc.issue_date)}'
+           f'{" · " + html.escape(doc.doc_number) if doc.doc_number else ""} · 规划期 {doc.period_start}—{doc.period_end} · 共 {len(clauses)} 条</div>']
+    for part, domains in tree.items():
+        n = sum(len(x) for d in domains.values() for x in d.values())
+        out.append(f"<details open><summary><b>{html.escape(part)}</b>（{n}）</summary>")
+        for domain, sections in domains.items():
+            n = sum(len(x) for x in sections.values())
+            out.append(f"<details><summary>{html.escape(domain)}（{n}）</summary>")
+            for section, items in sections.items():
+                out.append(f"<details><summary>{html.escape(section)}（{len(items)}）</summary>")
+                for c in items:
+                    head = c.title or c.text.strip().split("\n")[0][:40]
+                    out.append(f'<details><summary>第{c.clause_no}条 {html.escape(head)}</summary>'
+                               f'<div class="clause-text">{html.escape(c.text)}</div></details>')
+                out.append("</details>")
+            out.append("</details>")
+        out.append("</details>")
+    out.append("</div>")
+    return "".join(out)
+
+
+# ---- the app ---------------------------------------------------------------------------------
+
+def _new_session() -> dict:
+    return {"questions": [], "turns": {}}
+
+
+def build_app(engine, feedback: FeedbackStore | None = None) -> gr.Blocks:
+    feedback = feedback or FeedbackStore()
+    export_dir = Path(tempfile.mkdtemp(prefix="planqa-export-"))
+
+    plans = [d for d in engine.docs]
+    plan_choices = [("全部规划", ALL)] + [(d.short_name, d.doc_id) for d in plans]
+    populations = sorted({c.population for c in engine.clauses if c.population})
+    domains = sorted({c.domain_key for c in engine.clauses if c.domain_key})
+    keys = engine.indicator_keys()
+    all_targets = engine.targets()
+    years = sorted({t.year for t in all_targets if t.year})
+    clause_choices = {d.doc_id: [(c.label, c.clause_id) for c in sorted(
+        (c for c in engine.clauses if c.doc_id == d.doc_id), key=lambda c: c.order)] for d in plans}
+    try:
+        from assistant.compare import reference_doc
+        ref = reference_doc(engine.docs)
+        city_name = ref.short_name if ref else "参照规划"
+    except Exception:  # noqa: BLE001 - the label only
+        city_name = "参照规划"
+    alignment = alignment_frame(engine.alignment(), city_name)
+
+    # -- 问答 --
+    def respond(message: str, chat: list, session: dict):
+        session = session or _new_session()
+        message = (message or "").strip()
+        if not message:
+            return chat, session, ""
+        history = list(session["questions"])
+        ans = engine.ask(message, history)
+        chat = list(chat or []) + [{"role": "user", "content": message},
+                                   {"role": "assistant", "content": answer_markdown(engine, ans)}]
+        session = {"questions": history + [message], "turns": dict(session["turns"])}
+        session["turns"][str(len(chat) - 1)] = {
+            "question": message, "history": history, "answer": ans.answer,
+            "citations": [c.model_dump() for c in ans.citations],
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        return chat, session, ""
+
+    def new_chat():
+        return [], _new_session(), ""
+
+    def on_like(session: dict, data: gr.LikeData):
+        if data.liked not in (True, False):
+            return
+        idx = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = (session or {}).get("turns", {}).get(str(idx))
+        if turn is None:
+            return
+        feedback.add(turn["question"], turn["history"], turn["answer"], turn["citations"], bool(data.liked))
+        gr.Info("已记录反馈，谢谢！")
+
+    def api_ask(question: str, history: list[str] | None = None) -> dict:
+        """The same answer as JSON: answer text, citations, answerable, intent."""
+        ans = engine.ask(question, list(history or []))
+        return ans.model_dump(mode="json", include={"answer", "answerable", "citations", "intent"})
+
+    # -- 目标表 --
+    def filter_targets(doc_id, population, domain_key, indicator, year, text):
+        rows = engine.targets(doc_id=doc_id or None, indicator=indicator or None, population=population or None,
+                              domain_key=domain_key or None, year=int(year) if year else None,
+                              text=(text or "").strip() or None)
+        df = targets_frame(engine, rows)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        out = export_dir / stamp
+        out.mkdir(parents=True, exist_ok=True)
+        csv_path, xlsx_path = out / "规划目标.csv", out / "规划目标.xlsx"
+        df.to_csv(csv_path, index=False, encoding="utf-8-sig")
+        df.to_excel(xlsx_path, index=False, sheet_name="目标")
+        return df, f"共 {len(df)} 条目标", str(csv_path), str(xlsx_path)
+
+    def pick_target(evt: gr.SelectData):
+        row = evt.row_value or []
+        cid = row[-1] if row else None
+        quote = row[TARGET_COLUMNS.index("原文")] if len(row) == len(TARGET_COLUMNS) else None
+        return clause_view(engine, engine.clause(cid) if cid else None, [quote] if quote else [])
+
+    # -- 对比 --
+    def do_compare(indicator, year):
+        if not indicator:
+            return pd.DataFrame(columns=COMPARE_COLUMNS), "", ""
+        table = engine.compare(indicator, int(year) if year else None)
+        note = f"指标：{table.indicator_key}；参照：{city_name}。结论：相同 / 更严 / 更宽 指与参照规划的量化目标相比。"
+        return compare_frame(table), bar_chart_html(table), note
+
+    def pick_compare(indicator, year, evt: gr.SelectData):
+        if not indicator:
+            return clause_view(engine, None)
+        table = engine.compare(indicator, int(year) if year else None)
+        plan = (evt.row_value or [None])[0]
+        row = next((r for r in table.rows if r.plan == plan), None)
+        if row is None or not row.clause_id:
+            return clause_view(engine, None)
+        return clause_view(engine, engine.clause(row.clause_id), [row.quote or ""])
+
+    # -- 规划浏览 --
+    def show_plan(doc_id):
+        if not doc_id:
+            return "", gr.update(choices=[], value=None), clause_view(engine, None)
+        return plan_outline(engine, doc_id), gr.update(choices=clause_choices.get(doc_id, []), value=None), clause_view(engine, None)
+
+    def show_clause(cid):
+        return clause_view(engine, engine.clause(cid) if cid else None)
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        gr.Markdown(f"## {TITLE}\n只依据收录的妇女儿童发展规划原文作答，每个答案附条款出处。")
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat"):
+                session = gr.State(_new_session())
+                chatbot = gr.Chatbot(label="问答", height=560, elem_id="chatbot", sanitize_html=True,
+                                     buttons=["copy"], placeholder="请输入关于规划目标、措施、对比的问题。")
+                with gr.Row():
+                    box = gr.Textbox(placeholder="例如：东城区孕产妇死亡率目标是多少", show_label=False, scale=8,
+                                     elem_id="question", submit_btn=False, lines=1, max_lines=4)
+                    send = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
+                    clear = gr.Button("新对话", scale=1, elem_id="new-chat")
+                gr.Examples(EXAMPLES, inputs=box, label="示例问题")
+                box.submit(respond, [box, chatbot, session], [chatbot, session, box], api_name="chat")
+                send.click(respond, [box, chatbot, session], [chatbot, session, box], api_visibility="private")
+                clear.click(new_chat, None, [chatbot, session, box], api_visibility="private")
+                chatbot.like(on_like, [session], None, api_visibility="private")
+                gr.api(api_ask, api_name="ask")
+
+            with gr.Tab("目标表", id="targets"):
+                with gr.Row():
+                    f_plan = gr.Dropdown(plan_choices, value=ALL, label="规划")
+                    f_pop = gr.Dropdown([("全部", ALL)] + populations, value=ALL, label="人群")
+                    f_domain = gr.Dropdown([("全部", ALL)] + domains, value=ALL, label="领域")
+                    f_ind = gr.Dropdown([("全部", ALL)] + keys, value=ALL, label="指标", allow_custom_value=True)
+                    f_year = gr.Dropdown([("全部", ALL)] + [str(y) for y in years], value=ALL, label="年份")
+                with gr.Row():
+                    f_text = gr.Textbox(label="全文筛选", placeholder="在指标和原文中查找，如：母乳喂养", scale=4)
+                    count = gr.Markdown()
+                    dl_csv = gr.DownloadButton("下载 CSV", scale=1)
+                    dl_xlsx = gr.DownloadButton("下载 Excel", scale=1)
+                table = gr.Dataframe(headers=TARGET_COLUMNS, interactive=False, wrap=True, max_height=520,
+                                     elem_id="targets-table", column_widths=["7%", "4%", "5%", "11%", "4%", "7%", "5%", "5%", "4%", "9%", "20%", "12%", "7%"])
+                target_clause = gr.HTML(clause_view(engine, None))
+                filters = [f_plan, f_pop, f_domain, f_ind, f_year, f_text]
+                for comp in filters[:-1]:
+                    comp.change(filter_targets, filters, [table, count, dl_csv, dl_xlsx], api_visibility="private")
+                f_text.submit(filter_targets, filters, [table, count, dl_csv, dl_xlsx], api_visibility="private")
+                f_text.blur(filter_targets, filters, [table, count, dl_csv, dl_xlsx], api_visibility="private")
+                table.select(pick_target, None, target_clause, api_visibility="private")
+                app.load(filter_targets, filters, [table, count, dl_csv, dl_xlsx], api_visibility="private")
+
+            with gr.Tab("对比", id="compare"):
+                with gr.Row():
+                    c_ind = gr.Dropdown(keys, value=None, label="指标", allow_custom_value=True, elem_id="compare-indicator", scale=3)
+                    c_year = gr.Dropdown([("规划期末", ALL)] + [str(y) for y in years], value=ALL, label="年份", scale=1)
+                c_note = gr.Markdown()
+                c_table = gr.Dataframe(headers=COMPARE_COLUMNS, interactive=False, wrap=True, elem_id="compare-table")
+                c_chart = gr.HTML()
+                c_clause = gr.HTML()
+                gr.Markdown(f"### 对标：区级规划对照{city_name}\n每个{city_name}量化目标，各区规划是相同、更严、更宽，还是没有量化目标。")
+                gr.Dataframe(alignment, interactive=False, wrap=True, elem_id="alignment-table", max_height=600)
+                c_ind.change(do_compare, [c_ind, c_year], [c_table, c_chart, c_note], api_name="compare")
+                c_year.change(do_compare, [c_ind, c_year], [c_table, c_chart, c_note], api_visibility="private")
+                c_table.select(pick_compare, [c_ind, c_year], c_clause, api_visibility="private")
+
+            with gr.Tab("规划浏览", id="plans"):
+                with gr.Row():
+                    b_plan = gr.Dropdown([(d.short_name, d.doc_id) for d in plans], value=plans[0].doc_id if plans else None,
+                                         label="规划", scale=1)
+                    b_clause = gr.Dropdown([], label="阅读条款", scale=2, elem_id="plan-clause")
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        b_outline = gr.HTML()
+                    with gr.Column(scale=2):
+                        b_view = gr.HTML(clause_view(engine, None))
+                b_plan.change(show_plan, b_plan, [b_outline, b_clause, b_view], api_visibility="private")
+                b_clause.change(show_clause, b_clause, b_view, api_visibility="private")
+                app.load(show_plan, b_plan, [b_outline, b_clause, b_view], api_visibility="private")
+    return app
