@@ -127,7 +127,7 @@ class Engine:
         if not question or not question.strip():
             return Answer(answer="请输入问题，例如：东城区孕产妇死亡率目标是多少？", answerable=False, intent="empty")
         if len(question) > MAX_INPUT:
-            return Answer(answer=f"问题太长（{len(question)} 字）。请把问题缩短到 {MAX_INPUT} 字以内，一次问一件事。",
+            return Answer(answer="问题太长了。请把问题缩短到一万字以内，一次问一件事。",
                           answerable=False, intent="too_long")
         q = understand(question, history, self.docs)
         if not re.search(r"[\u4e00-\u9fff]", q.text):

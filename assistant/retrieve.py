@@ -163,7 +163,7 @@ class Retriever:
 
     def _tokens(self, q: _Query) -> list[str]:
         if q.tokens is None:
-            q.tokens = self.tokenizer(q.text)
+            q.tokens = self.tokenizer.query(q.text)
         return q.tokens
 
     def _vec(self, q: _Query) -> np.ndarray:

@@ -95,8 +95,8 @@ def region_names(docs: list[DocMeta]) -> dict[str, set[str]]:
     return names
 
 
-def detect_docs(text: str, names: dict[str, set[str]]) -> list[str]:
-    """Docs whose region names occur in ``text``; a name inside a longer matched name is ignored."""
+def region_spans(text: str, names: dict[str, set[str]]) -> list[tuple[int, int, set[str]]]:
+    """(start, end, doc_ids) of region names in norm(text); a name inside a longer one is ignored."""
     t = norm(text)
     spans = []
     for n, ids in names.items():
@@ -105,11 +105,23 @@ def detect_docs(text: str, names: dict[str, set[str]]) -> list[str]:
             spans.append((start, start + len(n), ids))
             start = t.find(n, start + 1)
     keep = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0]) for o in spans)]
-    keep.sort(key=lambda s: s[0])
+    return sorted(keep, key=lambda s: s[0])
+
+
+def detect_docs(text: str, names: dict[str, set[str]]) -> list[str]:
+    """Docs whose region names occur in ``text``, in order of mention."""
     out: list[str] = []
-    for _, _, ids in keep:
+    for _, _, ids in region_spans(text, names):
         out += sorted(ids)
     return list(dict.fromkeys(out))
+
+
+def strip_regions(text: str, names: dict[str, set[str]]) -> str:
+    """``text`` (normalised) without its region names: once they are a filter they only add noise."""
+    t = norm(text)
+    for start, end, _ in reversed(region_spans(t, names)):
+        t = t[:start] + " " + t[end:]
+    return t
 
 
 def population_of(text: str) -> str | None:
@@ -129,7 +141,7 @@ def project_plan(row: dict, docs: list[DocMeta], names: dict[str, set[str]]):
         for h in reversed(history):
             if doc_ids := detect_docs(h, names):
                 break
-    text = f"{history[-1]} {q}" if history else q
+    text = strip_regions(f"{history[-1]} {q}" if history else q, names)
     pop = population_of(q) or (population_of(history[-1]) if history else None)
     regions = {m.region for m in docs if m.doc_id in doc_ids}
     per_doc = PER_DOC_K if len(regions) > 1 else None

@@ -143,26 +143,38 @@ def _fmt_num(x: float | None) -> str:
     return f"{x:g}"
 
 
-TARGET_COLUMNS = ["规划", "人群", "领域", "指标", "比较", "目标值（原文）", "规范值", "规范单位", "年份", "责任主体", "原文", "条款", "条款编号"]
+COMPARATOR_WORDS = {"<=": "不高于", ">=": "不低于", "<": "低于", ">": "高于", "=": "等于", "≈": "约为",
+                    "increase": "提高", "decrease": "降低", "maintain": "保持", "achieve": "达到"}
+
+
+def _comparator(c: str | None) -> str:
+    return COMPARATOR_WORDS.get(c or "", c or "")
+
+
+def _norm(value: float | None, unit: str | None) -> str:
+    return f"{_fmt_num(value)} {unit or ''}".strip() if value is not None else ""
+
+
+TARGET_COLUMNS = ["规划", "人群", "领域", "指标", "要求", "目标值（原文）", "规范值", "年份", "责任主体", "原文", "条款", "条款编号"]
 
 
 def targets_frame(engine, rows) -> pd.DataFrame:
     data = []
     for t in rows:
         c = engine.clause(t.clause_id)
-        data.append([engine.doc(t.doc_id).short_name, t.population, t.domain or "", t.indicator, t.comparator,
-                     t.value or "", _fmt_num(t.norm_value), t.norm_unit or "", t.year or "", t.owner or "",
+        data.append([engine.doc(t.doc_id).short_name, t.population, t.domain or "", t.indicator, _comparator(t.comparator),
+                     t.value or "", _norm(t.norm_value, t.norm_unit), str(t.year or ""), t.owner or "",
                      t.quote, c.label if c else "", t.clause_id])
     return pd.DataFrame(data, columns=TARGET_COLUMNS)
 
 
-COMPARE_COLUMNS = ["规划", "地区", "目标值（原文）", "比较", "规范值", "规范单位", "年份", "结论", "条款", "原文"]
+COMPARE_COLUMNS = ["规划", "地区", "目标值（原文）", "要求", "规范值", "年份", "结论", "条款", "原文"]
 
 
 def compare_frame(table) -> pd.DataFrame:
     return pd.DataFrame(
-        [[r.plan, r.region, r.value or "—", r.comparator or "", _fmt_num(r.norm_value), r.norm_unit or "",
-          r.year or "", r.verdict, r.label or "", r.quote or ""] for r in table.rows],
+        [[r.plan, r.region, r.value or "—", _comparator(r.comparator), _norm(r.norm_value, r.norm_unit),
+          str(r.year or ""), r.verdict, r.label or "", r.quote or ""] for r in table.rows],
         columns=COMPARE_COLUMNS)
 
 
@@ -376,7 +388,7 @@ def build_app(engine, feedback: FeedbackStore | None = None) -> gr.Blocks:
                     dl_csv = gr.DownloadButton("下载 CSV", scale=1)
                     dl_xlsx = gr.DownloadButton("下载 Excel", scale=1)
                 table = gr.Dataframe(headers=TARGET_COLUMNS, interactive=False, wrap=True, max_height=520,
-                                     elem_id="targets-table", column_widths=["7%", "4%", "5%", "11%", "4%", "7%", "5%", "5%", "4%", "9%", "20%", "12%", "7%"])
+                                     elem_id="targets-table", column_widths=["7%", "4%", "7%", "11%", "5%", "7%", "6%", "5%", "9%", "20%", "12%", "7%"])
                 target_clause = gr.HTML(clause_view(engine, None))
                 filters = [f_plan, f_pop, f_domain, f_ind, f_year, f_text]
                 for comp in filters[:-1]:

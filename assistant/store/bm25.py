@@ -28,6 +28,11 @@ from assistant.models import DocMeta
 from assistant.text import norm
 
 STOP_CHARS = frozenset("的了和与及或在是为对把被等中之其以于从到将并而也就都要又有个这那呢吗啊吧么各该即由向按")
+# Question words and fillers: they carry no topic, but match boilerplate clauses.  Queries only.
+QUERY_STOPWORDS = frozenset(
+    "哪些 什么 多少 哪个 哪几 几个 哪几个 怎么 怎样 如何 是否 有没有 具体 这块 分别 一样 多大 哪天 哪里 啥 "
+    "咱们 这份 里 上 谁 定 要 吗 呢 么".split()
+)
 POPULATION_PREFIXES = ("妇女与", "儿童与", "妇女", "儿童")
 
 
@@ -99,6 +104,10 @@ class ChineseTokenizer:
     @classmethod
     def for_docs(cls, docs: Iterable[DocMeta] = (), **kw) -> "ChineseTokenizer":
         return cls(user_words(docs), **kw)
+
+    def query(self, text: str) -> list[str]:
+        """Tokens of a question: as ``__call__`` less question words and fillers."""
+        return [w for w in self(text) if w not in QUERY_STOPWORDS]
 
     def __call__(self, text: str) -> list[str]:
         t = norm(text).lower()
@@ -190,7 +199,7 @@ class BM25Retriever:
         return toks
 
     def search(self, query: str, k: int = 10, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        return self.index.top(self.tokenizer(query), k, mask)
+        return self.index.top(self.tokenizer.query(query), k, mask)
 
     def scores(self, query: str) -> np.ndarray:
-        return self.index.scores(self.tokenizer(query))
+        return self.index.scores(self.tokenizer.query(query))

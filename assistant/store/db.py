@@ -71,8 +71,8 @@ def _read(path: Path, expect: str) -> Ingested | None:
             if row is None or row[0] != expect:
                 log.info("tables in %s are stale (corpus, lexicon or parser changed); rebuilding", path)
                 return None
-            docs = [DocMeta.model_validate_json(r[0]) for r in con.execute("SELECT json FROM docs")]
-            clauses = [Clause.model_validate_json(r[0]) for r in con.execute("SELECT json FROM clauses ORDER BY doc_id, ord")]
+            docs = [DocMeta.model_validate_json(r[0]) for r in con.execute("SELECT json FROM docs ORDER BY rowid")]
+            clauses = [Clause.model_validate_json(r[0]) for r in con.execute("SELECT json FROM clauses ORDER BY rowid")]
             targets = [Target.model_validate_json(r[0]) for r in con.execute("SELECT json FROM targets ORDER BY id")]
             errors = [CorpusError(f, p) for f, p in con.execute("SELECT file, problem FROM errors")]
         finally:

@@ -1,0 +1,87 @@
+import json
+import re
+
+from assistant.text import norm
+
+from tests.conftest import EVAL_SETS
+
+
+def _rows(tables, doc_id, key):
+    return [t for t in tables.targets if t.doc_id == doc_id and t.indicator_key == key and t.kind == "target"]
+
+
+def test_respectively_list_gives_one_row_per_indicator(tables):
+    got = {(t.indicator_key, t.value) for t in tables.targets if t.doc_id == "dongcheng" and t.clause_id.endswith("儿童/健康/主要目标/2")}
+    assert {("新生儿死亡率", "2‰"), ("婴儿死亡率", "3‰"), ("5岁以下儿童死亡率", "4‰")} <= got
+
+
+def test_respectively_list_with_lost_separators(tables):
+    # 000: "5岁以下儿童贫血率和生长迟缓率分别控制在3%1%以下"
+    rows = [t for t in tables.targets if t.doc_id == "beijing" and t.indicator_key in ("5岁以下儿童贫血率", "5岁以下儿童生长迟缓率")]
+    assert {(t.indicator_key, t.value_num, t.comparator) for t in rows} >= {("5岁以下儿童贫血率", 3.0, "<="), ("5岁以下儿童生长迟缓率", 1.0, "<=")}
+
+
+def test_values_in_words_are_normalised(tables):
+    rows = {t.year: t for t in _rows(tables, "zengdu", "孕产妇死亡率")}
+    assert rows[2025].value == "万分之一" and rows[2025].norm_value == 10 and rows[2025].norm_unit == "/10万"
+    assert rows[2030].value == "十万分之九" and rows[2030].norm_value == 9
+
+
+def test_two_year_clause_gives_a_row_per_year(tables):
+    rows = {(t.year, t.value) for t in _rows(tables, "zengdu", "新生儿死亡率")}
+    assert rows == {(2025, "3.5‰"), (2030, "3‰")}
+
+
+def test_comparator_words(tables):
+    by = {t.quote: t.comparator for t in tables.targets if t.doc_id == "dongcheng"}
+    assert by["城镇单位就业人员中的女性就业比例保持在42%左右"] == "≈"
+    assert by["5岁儿童乳牙患龋率控制在60%以内"] == "<="
+    assert by["科学育儿指导覆盖率超过80%"] == ">"
+
+
+def test_achieved_figures_are_kept_apart(tables):
+    achieved = [t for t in tables.targets if t.doc_id == "xicheng" and t.kind == "achieved"]
+    assert any(t.value == "49.9%" for t in achieved)
+    assert not any(t.value == "49.9%" for t in tables.targets if t.kind == "target")
+
+
+def test_targets_inside_measure_clauses(tables):
+    rows = _rows(tables, "xicheng", "孕产妇死亡率")
+    assert rows and rows[0].section == "策略措施" and rows[0].norm_value == 7
+
+
+def test_every_numeric_value_stands_in_its_clause(tables, clauses_by_id):
+    for t in tables.targets:
+        assert norm(t.quote) in norm(clauses_by_id[t.clause_id].text), t
+        if t.value is not None:
+            assert norm(t.value) in norm(clauses_by_id[t.clause_id].text), t
+
+
+def test_owners_only_with_evidence(tables):
+    for t in tables.targets:
+        assert (t.owner is None) == (t.owner_source is None)
+        if t.owner_source == "plan":
+            assert "成员单位" in t.owner or "政府" in t.owner
+
+
+def _unit(u):
+    return None if u is None else re.sub(r"^1/", "/", norm(u))
+
+
+def test_dongcheng_inventory_recall(tables, clauses_by_id):
+    gold = [json.loads(l) for l in (EVAL_SETS / "targets" / "targets_dongcheng.jsonl").read_text(encoding="utf-8").splitlines() if l]
+    quantitative = [g for g in gold if g["value"] is not None]
+    rows = [t for t in tables.targets if t.doc_id == "dongcheng" and t.kind == "target"]
+
+    def matched(g):
+        for r in rows:
+            try:
+                same = r.value_num == float(g["value"]) and _unit(r.unit) == _unit(g["unit"])
+            except ValueError:
+                same = r.value is not None and norm(r.value) == norm(g["value"])
+            if same and norm(g["quote"]) in norm(clauses_by_id[r.clause_id].text):
+                return True
+        return False
+
+    recall = sum(map(matched, quantitative)) / len(quantitative)
+    assert recall >= 0.95, recall
