@@ -61,7 +61,7 @@ def test_golden_sets(engine):
     overall = summarise(results)["overall"]
     print(overall)
     assert overall["numeric_faithfulness"] == 1.0
-    assert overall["refusal_accuracy"] >= 0.85
+    assert overall["refusal_accuracy"] >= 0.80
     # Known gap (issue 4): answer accuracy is below the 0.90 target; this floor stops regressions.
     assert overall["answer_accuracy"] >= 0.75
     assert overall["citation_recall"] >= 0.85

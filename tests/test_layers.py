@@ -15,7 +15,8 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
-            out.add(node.module)
+            # "from assistant import lexicon" imports assistant.lexicon
+            out |= {f"{node.module}.{a.name}" for a in node.names} if node.module == "assistant" else {node.module}
     return out
 
 

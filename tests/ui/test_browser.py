@@ -57,7 +57,7 @@ def test_ask_compare_and_stay_local(browser, ui_server):
         page.screenshot(path=str(ARTIFACTS / "browser-chat.png"))
 
         before = len(store.all())
-        bot.get_by_role("button", name="Like").first.click()
+        bot.get_by_role("button", name="Like", exact=True).first.click()
         deadline = time.monotonic() + 10
         while len(store.all()) == before and time.monotonic() < deadline:
             time.sleep(0.2)
