@@ -24,10 +24,11 @@ DATE = re.compile(r"\d{4}年?\d{1,2}月?\d{1,2}日|\d{1,2}月\d{1,2}日")
 ANSWER_TYPES = [  # (words in the question, pattern the answer sentence must hold)
     (("哪天", "几号", "日期", "什么时候开"), DATE),
     (("第几年",), re.compile(r"第[\d一二三四五六七八九十]+年|\d+—\d+年")),
-    (("亿元", "多少钱", "万元", "资金"), re.compile(r"\d+(?:\.\d+)?(?:亿|万)元")),
+    (("亿元", "多少钱", "万元", "资金", "经费"), re.compile(r"\d+(?:\.\d+)?(?:亿|万)元")),
     (("百分之", "%", "比例", "率", "占比", "多大比例"), re.compile(r"\d+(?:\.\d+)?[%‰]|百分之|万分之|一半|\d+/10万")),
     (("多少年",), re.compile(r"\d+(?:\.\d+)?年(?!\d)")),
 ]
+TOPIC_COVERAGE = 0.5  # share of the question's topic bigrams a figure's context must hold
 OWNER_WORDS = ("牵头", "负责", "设立", "组成", "部署", "代表政府")
 ANY_NUMBER = re.compile(r"\d|[一二三四五六七八九十两]+[个张名所家次项]|万分之|一半")
 
@@ -204,7 +205,7 @@ class Engine:
                 used.append(t)
             parts.append(f"**{d.short_name}**：" + ("\n- " + "\n- ".join(lines) if len(lines) > 1 else lines[0]))
         if not parts:
-            return self._refuse(q, missing)
+            return self._refuse(q, missing) if (missing or q.asks_number) else self._from_clauses(q)
         text = "\n\n".join(parts)
         if missing:
             text += "\n\n另：" + "；".join(missing) + "。"
@@ -222,10 +223,17 @@ class Engine:
         return None
 
     def _has_figure(self, q: Query, sentence_norm: str) -> bool:
-        for words, pattern in ANSWER_TYPES:
-            if any(w in q.text for w in words):
-                return bool(pattern.search(sentence_norm))
-        return bool(ANY_NUMBER.search(sentence_norm))
+        """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic."""
+        pattern = next((p for words, p in ANSWER_TYPES if any(w in q.text for w in words)), ANY_NUMBER)
+        phrases = re.split(r"[，,；;。：:]", sentence_norm)
+        core = compose.bigrams(q.topic) - compose.STOP_BIGRAMS
+        for i, ph in enumerate(phrases):
+            if not pattern.search(ph):
+                continue
+            window = "".join(phrases[max(0, i - 1) : i + 2])
+            if not core or len(core & compose.bigrams(window)) / len(core) >= TOPIC_COVERAGE:
+                return True
+        return False
 
     def _refuse(self, q: Query, missing: list[str]) -> Answer:
         scope = [self._doc[i] for i in q.doc_ids] or [d for d in self.docs if d.kind == "plan"]
@@ -281,12 +289,18 @@ class Engine:
             # 量化指标 or a topic: the numeric targets of the retrieved clauses
             pool = clauses if q.domain_key else [h.clause for h in self.retriever.search(q.retrieval_text, k=4, filters=Filters(doc_ids=[d.doc_id], population=q.population))]
             ids = {c.clause_id for c in pool}
-            rows = [t for t in self.all_targets if t.clause_id in ids and t.kind == "target" and t.value_num is not None]
-            if not q.domain_key and q.indicator_keys:
-                rows = [t for t in rows if t.indicator_key in q.indicator_keys] or rows
+            terms = [w for w in self.retriever.tokenizer(q.topic) if len(w) >= 3] + q.indicator_names
+            rows = [t for t in self.all_targets if t.doc_id == d.doc_id and t.kind == "target" and t.value_num is not None
+                    and (t.clause_id in ids if q.domain_key else
+                         (t.indicator_key in q.indicator_keys or any(norm(w) in norm(t.quote) for w in terms)))]
             if not rows:
                 continue
             lines = [f"- {compose.target_line(t, self._clause[t.clause_id])}" for t in rows]
+            for c in pool[:2]:  # figures the table has no row for (促进70%的妇女在35—45岁接受…筛查)
+                for sent in compose.best_sentences(c, q.topic, q.indicator_names, limit=3):
+                    if re.search(r"\d", sent) and any(norm(w) in norm(sent) for w in terms) and not any(norm(t.quote) in norm(sent) for t in rows):
+                        lines.append(f"- {compose.quote_block(c, [sent])}")
+                        cites.append(compose.cite(c, sent))
             parts.append(f"**{d.short_name}**：\n" + "\n".join(lines))
             cites += [compose.cite(self._clause[t.clause_id], t.quote) for t in rows]
             used += rows
@@ -301,25 +315,35 @@ class Engine:
             return None
         d = docs[0]
         header = [c for c in self.clauses if c.doc_id == d.doc_id and c.section == "印发通知"]
+        parts, cites = [], []
         if any(w in q.text for w in ("文号", "发文字号")) and d.doc_number:
             c = next((c for c in header if norm(d.doc_number) in norm(c.text)), None)
             if c:
-                return Answer(answer=f"{d.short_name}的发文字号是 {d.doc_number}。〔{c.label}〕", answerable=True,
-                              citations=[compose.cite(c, d.doc_number)], intent="fact")
-            return None
-        if any(w in q.text for w in ("印发", "发布", "签发")) or ("规划" in q.text and any(w in q.text for w in ("哪天", "日期"))):
+                parts.append(f"{d.short_name}的发文字号是 {d.doc_number}。〔{c.label}〕")
+                cites.append(compose.cite(c, d.doc_number))
+        if any(w in q.text for w in ("印发", "发布", "签发", "落款")) or ("规划" in q.text and any(w in q.text for w in ("哪天", "日期"))):
             y, m, day = (int(x) for x in d.issue_date.split("-"))
             for c in header:
                 n = norm(c.text)
                 if DATE.search(n) and str(y) in n:
-                    return Answer(answer=f"{d.short_name}于{y}年{m}月{day}日印发（原文落款：「{c.text.strip()}」）。〔{c.label}〕",
-                                  answerable=True, citations=[compose.cite(c, c.text)], intent="fact")
-        return None
+                    parts.append(f"{d.short_name}的印发日期是{y}年{m}月{day}日（原文落款：「{c.text.strip()}」）。〔{c.label}〕")
+                    cites.append(compose.cite(c, c.text))
+                    break
+        if not parts:
+            return None
+        return Answer(answer="\n\n".join(parts), answerable=True, citations=cites, intent="fact")
 
     # clause answers: measures, owners, facts, anything without a typed target ------------------
     def _from_clauses(self, q: Query, per_doc: bool = False) -> Answer:
         docs = self._scope(q, plans_only=False)
-        filters = Filters(doc_ids=[d.doc_id for d in docs] if q.doc_ids else None,
+        if q.year is not None:  # a year outside every plan's period: only documents that cover it
+            docs = [d for d in (docs if q.doc_ids else self.docs) if d.period_start <= q.year <= d.period_end] or docs
+            if not any(d.period_start <= q.year <= d.period_end for d in docs):
+                return self._refuse(q, [f"语料中没有{q.year}年的数据"])
+        elif not q.doc_ids:
+            docs = [d for d in docs if d.kind == "plan"]
+            per_doc = per_doc or q.intent in ("owner", "measure", "fact")
+        filters = Filters(doc_ids=[d.doc_id for d in docs],
                           population=q.population if q.intent == "measure" else None)
         k = 3 if q.intent in ("measure", "target_list") else 2
         hits = self.retriever.search(q.retrieval_text, k=k + 4, filters=filters, per_doc_k=1 if per_doc else None)
@@ -330,12 +354,12 @@ class Engine:
         names = q.indicator_names
         focus = list(OWNER_WORDS) if q.intent == "owner" else []
         parts, cites = [], []
+        limit = {"measure": 3, "owner": 2}.get(q.intent, 1)
         for h in hits:
-            sents = compose.best_sentences(h.clause, q.retrieval_text, names, limit=2 if q.intent == "measure" else 1,
-                                           context=q.history_text, focus=focus)
+            sents = compose.best_sentences(h.clause, q.topic, names, limit=limit, context=q.history_text, focus=focus)
             parts.append(compose.quote_block(h.clause, sents))
             cites.append(compose.cite(h.clause, "".join(sents)))
-        top = norm("".join(compose.best_sentences(hits[0].clause, q.retrieval_text, names, limit=2, context=q.history_text)))
+        top = norm("".join(compose.best_sentences(hits[0].clause, q.topic, names, limit=2, context=q.history_text)))
         specific = any(any(w in q.text for w in words) for words, _ in ANSWER_TYPES[:3])
         if ((q.asks_number and q.intent in ("target_value", "fact")) or specific) and not self._has_figure(q, top):
             return self._refuse(q, [])

@@ -16,7 +16,8 @@ MAX_QUESTION = 2000  # characters kept; longer input is cut, never rejected sile
 
 class Query(BaseModel):
     text: str  # the question as asked (normalised, simplified)
-    retrieval_text: str  # with what the earlier turns contribute
+    topic: str = ""  # this turn's topic words (no region, no question words)
+    retrieval_text: str  # topic plus what the earlier turns contribute
     doc_ids: list[str] = []
     unknown_regions: list[str] = []
     population: str | None = None
@@ -46,12 +47,15 @@ def clean(question: str) -> str:
 
 @lru_cache(maxsize=1)
 def _indicator_names() -> list[tuple[str, str]]:
-    pairs = [(norm(n), d["key"]) for d in lexicon.load("indicators")["indicators"] for n in [d["key"], *d["names"]]]
+    pairs = [(norm(n).replace("的", ""), d["key"]) for d in lexicon.load("indicators")["indicators"] for n in [d["key"], *d["names"]]]
     return sorted(set(pairs), key=lambda p: -len(p[0]))
 
 
 def find_indicators(text: str) -> list[tuple[str, str]]:
-    """(name, key) for each non-overlapping lexicon name in text, longest first, in text order."""
+    """(name, key) for each non-overlapping lexicon name in text, longest first, in text order.
+
+    拥有的床位数 and 拥有床位数 are the same words: 的 is ignored on both sides."""
+    text = text.replace("的", "")
     taken = [False] * len(text)
     found: list[tuple[int, str, str]] = []
     for name, key in _indicator_names():
@@ -113,7 +117,7 @@ def _read(text: str, docs: list[DocMeta]) -> Query:
     unknown = [r for r in lex["other_regions"] if norm(r) in text]
     pops = [p for p, words in lex["populations"].items() if any(w in text for w in words)]
     year = None
-    if m := re.search(r"(20[2-4]\d)年?", text):
+    if m := re.search(r"(20\d\d)年", text):
         year = int(m.group(1))
     else:
         for word, y in sorted(lex["years"].items(), key=lambda x: -len(x[0])):
@@ -122,8 +126,9 @@ def _read(text: str, docs: list[DocMeta]) -> Query:
                 break
     domain_key = _domain(text)
     intent = "target_value"
-    for name in ("compare", "achieved", "owner", "fact", "target_list", "measure", "target_value"):
-        if any(w in text for w in lex["intents"][name]):
+    plain = re.sub(r"[“”\"‘’'《》]", "", text)
+    for name in ("achieved", "compare", "owner", "fact", "target_list", "measure", "target_value"):
+        if any(w in plain for w in lex["intents"][name]):
             intent = name
             break
     if len(doc_ids) >= 2 and intent in ("target_value", "compare", "target_list"):
@@ -132,8 +137,9 @@ def _read(text: str, docs: list[DocMeta]) -> Query:
         intent = "target_value"
     if intent == "achieved":
         intent = "fact"  # achieved figures are read from the clauses, never from the targets table
-    asks = any(w in text for w in lex["asks_number"])
-    return Query(text=text, retrieval_text=topic(text, docs), doc_ids=doc_ids, unknown_regions=unknown,
+    asks = any(w in plain.replace("哪几", "") for w in lex["asks_number"])
+    t = topic(text, docs)
+    return Query(text=text, topic=t, retrieval_text=t, doc_ids=doc_ids, unknown_regions=unknown,
                  population=pops[0] if len(pops) == 1 else None, domain_key=domain_key,
                  indicator_keys=[k for _, k in found], indicator_names=[n for n, _ in found],
                  year=year, intent=intent, asks_number=asks)
@@ -148,13 +154,16 @@ def topic(text: str, docs: list[DocMeta]) -> str:
     for w in sorted(lexicon.load("questions")["query_stopwords"], key=len, reverse=True):
         out = out.replace(w, " ")
     out = re.sub(r"[？?！!。，,、“”\"（）()]", " ", out)
-    return " ".join(out.split()) or text
+    out = " ".join(out.split()) or text
+    extra = [v for k, v in lexicon.load("questions").get("synonyms", {}).items() if k in text]
+    return " ".join([out, *extra])
 
 
 def _domain(text: str) -> str | None:
-    m = re.search(r"(妇女|儿童)(与|参与)?([\u4e00-\u9fff]{2,6}?)(领域|这块|方面)", text)
-    if m:
-        return lexicon.domain_key(m.group(1) + (m.group(2) or "") + m.group(3)) or lexicon.domain_key(m.group(1) + "与" + m.group(3))
+    for m in re.finditer(r"(?=(妇女|儿童)(与|参与)?([\u4e00-\u9fff]{2,6}?)(领域|这块|方面))", text):
+        key = lexicon.domain_key(m.group(1) + (m.group(2) or "") + m.group(3)) or lexicon.domain_key(m.group(1) + "与" + m.group(3))
+        if key:
+            return key
     m = re.search(r"(妇女|儿童)(与|参与)([\u4e00-\u9fff]{2,6})", text)
     if m:
         for cut in range(len(m.group(3)), 1, -1):

@@ -89,7 +89,7 @@ def user_words(docs: Iterable[DocMeta] = ()) -> list[str]:
 class ChineseTokenizer:
     """jieba (search mode) with a user dictionary; thread-safe after construction."""
 
-    def __init__(self, words: Iterable[str] = (), hmm: bool = True) -> None:
+    def __init__(self, words: Iterable[str] = (), hmm: bool = False) -> None:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
