@@ -24,11 +24,12 @@ DATE = re.compile(r"\d{4}年?\d{1,2}月?\d{1,2}日|\d{1,2}月\d{1,2}日")
 ANSWER_TYPES = [  # (words in the question, pattern the answer sentence must hold)
     (("哪天", "几号", "日期", "什么时候开"), DATE),
     (("第几年",), re.compile(r"第[\d一二三四五六七八九十]+年|\d+—\d+年")),
-    (("亿元", "多少钱", "万元", "资金", "经费"), re.compile(r"\d+(?:\.\d+)?(?:亿|万)元")),
+    (("亿元", "万元", "多少钱", "多少经费", "多少专项经费", "多少资金"), re.compile(r"\d+(?:\.\d+)?(?:亿|万)元")),
     (("百分之", "%", "比例", "率", "占比", "多大比例"), re.compile(r"\d+(?:\.\d+)?[%‰]|百分之|万分之|一半|\d+/10万")),
     (("多少年",), re.compile(r"\d+(?:\.\d+)?年(?!\d)")),
 ]
-TOPIC_COVERAGE = 0.5  # share of the question's topic bigrams a figure's context must hold
+SHORT_PHRASE = 10
+TOPIC_COVERAGE = 0.4  # share of the question's topic bigrams a figure's context must hold
 OWNER_WORDS = ("牵头", "负责", "设立", "组成", "部署", "代表政府")
 ANY_NUMBER = re.compile(r"\d|[一二三四五六七八九十两]+[个张名所家次项]|万分之|一半")
 
@@ -226,11 +227,12 @@ class Engine:
         """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic."""
         pattern = next((p for words, p in ANSWER_TYPES if any(w in q.text for w in words)), ANY_NUMBER)
         phrases = re.split(r"[，,；;。：:]", sentence_norm)
-        core = compose.bigrams(q.topic) - compose.STOP_BIGRAMS
+        core = compose.bigrams(_without_verbs(q.topic)) - compose.STOP_BIGRAMS
         for i, ph in enumerate(phrases):
             if not pattern.search(ph):
                 continue
-            window = "".join(phrases[max(0, i - 1) : i + 2])
+            # a bare figure ("1月22日,") takes its meaning from the phrase after it
+            window = ph if len(ph) >= SHORT_PHRASE else "".join(phrases[max(0, i - 1) : i + 2])
             if not core or len(core & compose.bigrams(window)) / len(core) >= TOPIC_COVERAGE:
                 return True
         return False
@@ -291,8 +293,8 @@ class Engine:
             ids = {c.clause_id for c in pool}
             terms = [w for w in self.retriever.tokenizer(q.topic) if len(w) >= 3] + q.indicator_names
             rows = [t for t in self.all_targets if t.doc_id == d.doc_id and t.kind == "target" and t.value_num is not None
-                    and (t.clause_id in ids if q.domain_key else
-                         (t.indicator_key in q.indicator_keys or any(norm(w) in norm(t.quote) for w in terms)))]
+                    and (t.clause_id in ids or (not q.domain_key and
+                         (t.indicator_key in q.indicator_keys or any(norm(w) in norm(t.quote) for w in terms))))]
             if not rows:
                 continue
             lines = [f"- {compose.target_line(t, self._clause[t.clause_id])}" for t in rows]
@@ -371,6 +373,14 @@ class Engine:
                 parts.append(f"该指标的责任主体：{t.owner}（来源：{src}）")
         lead = "根据规划原文：" if q.intent != "compare" else "各规划的相关表述："
         return Answer(answer=lead + "\n\n" + "\n\n".join(parts), answerable=True, citations=_dedupe(cites), intent=q.intent)
+
+
+def _without_verbs(text: str) -> str:
+    """控制在/达到/提高到 say how, not what: they are not the topic."""
+    for words in lexicon.load("comparators")["before"].values():
+        for w in sorted(words, key=len, reverse=True):
+            text = text.replace(w, " ")
+    return text
 
 
 def _dedupe(cites: list[Citation]) -> list[Citation]:

@@ -203,7 +203,8 @@ def _inherit(q: Query, prev: Query, docs: list[DocMeta]) -> Query:
 
 
 def _names_new_subject(q: Query) -> bool:
-    """那低收入家庭里的未成年人呢: a new subject, so the earlier indicator does not carry over."""
-    core = re.sub(r"^(那|那么|和|跟)|呢.*$|[？?！!。，,]", "", q.text)
-    core = re.sub(r"(东城|西城|曾都|北京|全市|市里|20\d\d年?|十四五)区?", "", core)
+    """那低收入家庭里的未成年人呢: a new subject, so the earlier indicator does not carry over;
+    西城区定的是多少 names none."""
+    core = q.topic.split(" ")[0] if q.topic != q.text else ""
+    core = re.sub(r"^(那么|那|和|跟)|呢|20\d\d年?|[？?！!。，,]", "", core)
     return len(core) >= 2
