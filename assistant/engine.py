@@ -4,6 +4,7 @@ and a plain refusal when the corpus does not hold the answer."""
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from functools import cached_property
@@ -29,7 +30,8 @@ ANSWER_TYPES = [  # (words in the question, pattern the answer sentence must hol
     (("多少年",), re.compile(r"\d+(?:\.\d+)?年(?!\d)")),
 ]
 SHORT_PHRASE = 10
-TOPIC_COVERAGE = 0.4  # share of the question's topic bigrams a figure's context must hold
+TOPIC_COVERAGE = 0.4  # a figure's phrase must hold this share of the question's topic bigrams…
+TOPIC_HITS = 3  # …or at least this many of them
 OWNER_WORDS = ("牵头", "负责", "设立", "组成", "部署", "代表政府")
 ANY_NUMBER = re.compile(r"\d|[一二三四五六七八九十两]+[个张名所家次项]|万分之|一半")
 
@@ -227,13 +229,15 @@ class Engine:
         """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic."""
         pattern = next((p for words, p in ANSWER_TYPES if any(w in q.text for w in words)), ANY_NUMBER)
         phrases = re.split(r"[，,；;。：:]", sentence_norm)
-        core = compose.bigrams(_without_verbs(q.topic)) - compose.STOP_BIGRAMS
+        about = " ".join([q.topic, *q.indicator_names, q.history_text if q.inherited else ""])
+        core = compose.bigrams(_without_verbs(about)) - compose.STOP_BIGRAMS
+        need = min(TOPIC_HITS, math.ceil(TOPIC_COVERAGE * len(core)))
         for i, ph in enumerate(phrases):
             if not pattern.search(ph):
                 continue
             # a bare figure ("1月22日,") takes its meaning from the phrase after it
             window = ph if len(ph) >= SHORT_PHRASE else "".join(phrases[max(0, i - 1) : i + 2])
-            if not core or len(core & compose.bigrams(window)) / len(core) >= TOPIC_COVERAGE:
+            if len(core & compose.bigrams(window)) >= need:
                 return True
         return False
 
@@ -358,10 +362,10 @@ class Engine:
         parts, cites = [], []
         limit = {"measure": 3, "owner": 2}.get(q.intent, 1)
         for h in hits:
-            sents = compose.best_sentences(h.clause, q.topic, names, limit=limit, context=q.history_text, focus=focus)
+            sents = compose.best_sentences(h.clause, q.topic or q.retrieval_text, names, limit=limit, context=q.history_text, focus=focus)
             parts.append(compose.quote_block(h.clause, sents))
             cites.append(compose.cite(h.clause, "".join(sents)))
-        top = norm("".join(compose.best_sentences(hits[0].clause, q.topic, names, limit=2, context=q.history_text)))
+        top = norm("".join(compose.best_sentences(hits[0].clause, q.topic or q.retrieval_text, names, limit=2, context=q.history_text)))
         specific = any(any(w in q.text for w in words) for words, _ in ANSWER_TYPES[:3])
         if ((q.asks_number and q.intent in ("target_value", "fact")) or specific) and not self._has_figure(q, top):
             return self._refuse(q, [])

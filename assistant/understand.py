@@ -139,7 +139,7 @@ def _read(text: str, docs: list[DocMeta]) -> Query:
         intent = "fact"  # achieved figures are read from the clauses, never from the targets table
     asks = any(w in plain.replace("哪几", "") for w in lex["asks_number"])
     t = topic(text, docs)
-    return Query(text=text, topic=t, retrieval_text=t, doc_ids=doc_ids, unknown_regions=unknown,
+    return Query(text=text, topic=t, retrieval_text=t or text, doc_ids=doc_ids, unknown_regions=unknown,
                  population=pops[0] if len(pops) == 1 else None, domain_key=domain_key,
                  indicator_keys=[k for _, k in found], indicator_names=[n for n, _ in found],
                  year=year, intent=intent, asks_number=asks)
@@ -154,9 +154,9 @@ def topic(text: str, docs: list[DocMeta]) -> str:
     for w in sorted(lexicon.load("questions")["query_stopwords"], key=len, reverse=True):
         out = out.replace(w, " ")
     out = re.sub(r"[？?！!。，,、“”\"（）()]", " ", out)
-    out = " ".join(out.split()) or text
+    out = " ".join(out.split())
     extra = [v for k, v in lexicon.load("questions").get("synonyms", {}).items() if k in text]
-    return " ".join([out, *extra])
+    return " ".join([out, *extra]).strip()
 
 
 def _domain(text: str) -> str | None:
@@ -205,6 +205,6 @@ def _inherit(q: Query, prev: Query, docs: list[DocMeta]) -> Query:
 def _names_new_subject(q: Query) -> bool:
     """那低收入家庭里的未成年人呢: a new subject, so the earlier indicator does not carry over;
     西城区定的是多少 names none."""
-    core = q.topic.split(" ")[0] if q.topic != q.text else ""
+    core = q.topic.split(" ")[0]
     core = re.sub(r"^(那么|那|和|跟)|呢|20\d\d年?|[？?！!。，,]", "", core)
     return len(core) >= 2

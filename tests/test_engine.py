@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from assistant.evaluate import load_golden, score, summarise
+from assistant.evaluate import failures, load_golden, score, summarise
 from assistant.guard import check
 from assistant.text import norm
 
@@ -58,10 +58,7 @@ def test_golden_sets(engine):
     """Every golden question: numbers faithful to cited clauses; refusals right; accuracy reported."""
     golden = load_golden(sorted(EVAL_SETS.glob("*.jsonl")))
     results = [score(g, engine.ask(g.question, g.history), engine.clause) for g in golden]
-    overall = summarise(results)["overall"]
-    print(overall)
-    assert overall["numeric_faithfulness"] == 1.0
-    assert overall["refusal_accuracy"] >= 0.80
-    # Known gap (issue 4): answer accuracy is below the 0.90 target; this floor stops regressions.
-    assert overall["answer_accuracy"] >= 0.75
-    assert overall["citation_recall"] >= 0.85
+    summary = summarise(results)
+    print(summary["overall"])
+    assert summary["overall"]["numeric_faithfulness"] == 1.0
+    assert not failures(summary), failures(summary)
