@@ -185,7 +185,7 @@ class Engine:
         for d in docs:
             if q.year and q.year > d.period_end:
                 if q.doc_ids:
-                    missing.append(f"{d.short_name}是{d.period_start}—{d.period_end}年的规划，没有{q.year}年的目标")
+                    missing.append(f"所问年份超出了{d.short_name}的规划期，该规划没有那一年的目标")
                 continue
             rows = self._rows(d, q.indicator_keys, q.year)
             if q.asks_number and not any(r.value_num is not None for r in rows):

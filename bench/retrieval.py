@@ -130,7 +130,25 @@ def population_of(text: str) -> str | None:
     return "妇女" if w and not c else "儿童" if c and not w else None
 
 
-def project_plan(row: dict, docs: list[DocMeta], names: dict[str, set[str]]):
+def named_once(text: str, vocab: dict[str, str]) -> str | None:
+    """The one value of ``vocab`` (name as written -> key) whose names occur in ``text``; else None."""
+    t = norm(text)
+    found = {key for name, key in vocab.items() if name and name in t}
+    return found.pop() if len(found) == 1 else None
+
+
+def domain_headings(clauses) -> dict[str, str]:
+    """Domain headings as the plans write them (妇女与健康, 妇女参与决策和管理) -> domain_key."""
+    return {norm(c.domain): c.domain_key for c in clauses if c.domain and c.domain_key}
+
+
+def section_names() -> dict[str, str]:
+    from assistant import lexicon
+
+    return {norm(n): s["key"] for s in lexicon.load("sections")["sections"] if s.get("marker") for n in s["names"]}
+
+
+def project_plan(row: dict, docs: list[DocMeta], names: dict[str, set[str]], domains: dict[str, str] | None = None):
     """(query text, Filters, per_doc_k) for one golden question."""
     from assistant.retrieve import Filters
 
@@ -145,7 +163,9 @@ def project_plan(row: dict, docs: list[DocMeta], names: dict[str, set[str]]):
     pop = population_of(q) or (population_of(history[-1]) if history else None)
     regions = {m.region for m in docs if m.doc_id in doc_ids}
     per_doc = PER_DOC_K if len(regions) > 1 else None
-    return text, Filters(doc_ids=doc_ids or None, population=pop), per_doc
+    domain = named_once(q, domains) if domains else None
+    section = named_once(q, section_names())
+    return text, Filters(doc_ids=doc_ids or None, population=pop, domain_key=domain, section=section), per_doc
 
 
 # ----------------------------------------------------------------------------- pipelines
@@ -161,10 +181,11 @@ def run_pipeline(name: str, settings: Settings, questions: list[dict]) -> dict:
 
         r = Retriever(settings, clauses, docs, corpus_fingerprint=corpus.fingerprint)
         names = region_names(docs)
+        domains = domain_headings(clauses)
 
         def search(row: dict) -> list[tuple[str, str]]:
             if name == "project":
-                text, filters, per_doc = project_plan(row, docs, names)
+                text, filters, per_doc = project_plan(row, docs, names, domains)
                 hits = r.search(text, k=DEPTH, filters=filters, per_doc_k=per_doc)
             else:
                 hits = r.search(row["question"], k=DEPTH, mode=name)

@@ -56,3 +56,30 @@ def test_compare_endpoint_lists_every_plan(client):
 def test_only_public_endpoints(client):
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert names == {"/chat", "/ask", "/compare"}
+
+
+# ---- pieces that need no server -------------------------------------------------------------
+
+def test_highlight_marks_quote_across_width_and_spaces():
+    from ui.app import highlight
+
+    out = highlight("2.保障孕产妇安全，孕产妇死亡率控制在7／10 万以下。<b>", ["孕产妇死亡率控制在7/10万以下"])
+    assert out == "2.保障孕产妇安全，<mark>孕产妇死亡率控制在7／10 万以下</mark>。&lt;b&gt;"
+    assert highlight("没有引文", ["不在文中"]) == "没有引文"
+
+
+def test_read_auth(tmp_path, monkeypatch):
+    from ui.__main__ import read_auth
+
+    monkeypatch.delenv("PLANQA_USER", raising=False)
+    monkeypatch.delenv("PLANQA_PASSWORD", raising=False)
+    assert read_auth(None) is None
+    f = tmp_path / "auth.txt"
+    f.write_text("# staff\nalice:pa:ss\n\nbob:x\n", encoding="utf-8")
+    assert read_auth(str(f)) == [("alice", "pa:ss"), ("bob", "x")]
+    monkeypatch.setenv("PLANQA_USER", "carol")
+    monkeypatch.setenv("PLANQA_PASSWORD", "y")
+    assert read_auth(None) == [("carol", "y")]
+    f.write_text("nocolon\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        read_auth(str(f))

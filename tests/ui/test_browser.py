@@ -73,7 +73,7 @@ def test_ask_compare_and_stay_local(browser, ui_server):
         page.get_by_role("option", name="孕产妇死亡率", exact=True).click()
         table = page.locator("#compare-table")
         for plan in ("北京市规划", "东城区规划", "西城区规划", "曾都区规划"):
-            table.get_by_text(plan, exact=True).first.wait_for(timeout=20_000)
+            table.get_by_text(plan, exact=True).filter(visible=True).first.wait_for(timeout=20_000)
         page.screenshot(path=str(ARTIFACTS / "browser-compare.png"), full_page=True)
     finally:
         page.close()
