@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import tempfile
 import unicodedata
 from datetime import datetime, timezone
@@ -218,6 +219,9 @@ def alignment_frame(rows: list[dict], city_name: str) -> pd.DataFrame:
                         columns=["指标", city_name] + cols)
 
 
+LEADING_NO = re.compile(r"^\s*[（(]?[0-9一二三四五六七八九十]+[)）.、．]\s*")
+
+
 def plan_outline(engine, doc_id: str) -> str:
     """plan → part → domain → section → clauses, as nested <details>."""
     clauses = sorted((c for c in engine.clauses if c.doc_id == doc_id), key=lambda c: c.order)
@@ -237,7 +241,7 @@ def plan_outline(engine, doc_id: str) -> str:
             for section, items in sections.items():
                 out.append(f"<details><summary>{html.escape(section)}（{len(items)}）</summary>")
                 for c in items:
-                    head = c.title or c.text.strip().split("\n")[0][:40]
+                    head = c.title or LEADING_NO.sub("", c.text.strip().split("\n")[0])[:40]
                     out.append(f'<details><summary>第{c.clause_no}条 {html.escape(head)}</summary>'
                                f'<div class="clause-text">{html.escape(c.text)}</div></details>')
                 out.append("</details>")
