@@ -30,6 +30,7 @@ ANSWER_TYPES = [  # (words in the question, pattern the answer sentence must hol
     (("多少年",), re.compile(r"\d+(?:\.\d+)?年(?!\d)")),
 ]
 SHORT_PHRASE = 10
+MEASURE_SENTENCES = 4  # a measure is quoted up to this many sentences
 TOPIC_COVERAGE = 0.4  # a figure's phrase must hold this share of the question's topic bigrams…
 TOPIC_HITS = 3  # …or at least this many of them
 OWNER_WORDS = ("牵头", "负责", "设立", "组成", "部署", "代表政府")
@@ -360,7 +361,9 @@ class Engine:
         names = q.indicator_names
         focus = list(OWNER_WORDS) if q.intent == "owner" else []
         parts, cites = [], []
-        limit = {"measure": 3, "owner": 2}.get(q.intent, 1)
+        if q.intent == "measure":  # the measures themselves first, then goals that name them
+            hits.sort(key=lambda h: h.clause.section != "策略措施")
+        limit = {"measure": MEASURE_SENTENCES, "owner": 2}.get(q.intent, 2)
         for h in hits:
             sents = compose.best_sentences(h.clause, q.topic or q.retrieval_text, names, limit=limit, context=q.history_text, focus=focus)
             parts.append(compose.quote_block(h.clause, sents))

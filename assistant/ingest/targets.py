@@ -152,6 +152,14 @@ def _suffix_tail(tail: str, after_map: dict[str, str]) -> str:
     return tail
 
 
+def _shared_value_items(indicator: str) -> list[str]:
+    """Items of "A率和B率" when each is a whole indicator name; else []."""
+    items = [i for i in re.split(r"和|、", indicator) if i]
+    if len(items) > 1 and all(len(i) >= 4 and i.endswith(tuple(MEASURE_NOUNS)) and indicator_key(i) for i in items):
+        return items
+    return []
+
+
 def _comparator_for(value: _Value, verb: str | None, after: str | None) -> str:
     _, _, _, before_map, *_ = _patterns()
     if verb and before_map[verb] in ("decrease", "increase"):
@@ -240,6 +248,10 @@ def _phrase_rows(phrase: str, off: int, s: _Sentence, nm: NormMap, kind: str, in
             values = values[:1] * len(names)
             afters = afters[:1] * len(names)
             years = [s.years[0] if len(s.years) == 1 else None] * len(names)
+        elif len(values) == 1 and len(items := _shared_value_items(indicator)) > 1:
+            # 3岁以下儿童系统管理率和7岁以下儿童健康管理率保持在90%以上: one figure, two indicators
+            names, values, afters = items, values * len(items), afters * len(items)
+            years = [s.years[0] if len(s.years) == 1 else None] * len(items)
         else:
             names = [indicator] * len(values)
             years = [s.years[0] if len(s.years) == 1 else None] * len(values)
