@@ -297,7 +297,9 @@ class Engine:
             pool = clauses if q.domain_key else [h.clause for h in self.retriever.search(q.retrieval_text, k=4, filters=Filters(doc_ids=[d.doc_id], population=q.population))]
             ids = {c.clause_id for c in pool}
             terms = [w for w in self.retriever.tokenizer(q.topic) if len(w) >= 3] + q.indicator_names
-            rows = [t for t in self.all_targets if t.doc_id == d.doc_id and t.kind == "target" and t.value_num is not None
+            quantified = not q.domain_key or any(w in q.text for w in ("量化", "硬指标"))
+            rows = [t for t in self.all_targets if t.doc_id == d.doc_id and t.kind == "target"
+                    and (t.value_num is not None or not quantified)
                     and (t.clause_id in ids or (not q.domain_key and
                          (t.indicator_key in q.indicator_keys or any(norm(w) in norm(t.quote) for w in terms))))]
             if not rows:
@@ -334,6 +336,12 @@ class Engine:
                 n = norm(c.text)
                 if DATE.search(n) and str(y) in n:
                     parts.append(f"{d.short_name}的印发日期是{y}年{m}月{day}日（原文落款：「{c.text.strip()}」）。〔{c.label}〕")
+                    cites.append(compose.cite(c, c.text))
+                    break
+        if any(w in q.text for w in ("规划期", "哪几年", "期限")):
+            for c in header:
+                if any(norm(t) in norm(c.text) for t in d.titles):
+                    parts.append(f"{d.short_name}的规划期见其标题：「{c.text.strip()}」。〔{c.label}〕")
                     cites.append(compose.cite(c, c.text))
                     break
         if not parts:

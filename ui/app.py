@@ -313,6 +313,10 @@ def build_app(engine, feedback: FeedbackStore | None = None) -> gr.Blocks:
         ans = engine.ask(question, list(history or []))
         return ans.model_dump(mode="json", include={"answer", "answerable", "citations", "intent"})
 
+    def api_feedback(question: str, history: list[str], answer: str, citations: list[dict], liked: bool) -> int:
+        """Record a thumbs up/down on an answer from /ask; returns the stored row id."""
+        return feedback.add(question, list(history or []), answer, list(citations or []), bool(liked))
+
     # -- 目标表 --
     def filter_targets(doc_id, population, domain_key, indicator, year, text):
         rows = engine.targets(doc_id=doc_id or None, indicator=indicator or None, population=population or None,
@@ -378,6 +382,7 @@ def build_app(engine, feedback: FeedbackStore | None = None) -> gr.Blocks:
                 clear.click(new_chat, None, [chatbot, session, box], api_visibility="private")
                 chatbot.like(on_like, [session], None, api_visibility="private")
                 gr.api(api_ask, api_name="ask")
+                gr.api(api_feedback, api_name="feedback")
 
             with gr.Tab("目标表", id="targets"):
                 with gr.Row():

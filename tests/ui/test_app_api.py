@@ -55,7 +55,7 @@ def test_compare_endpoint_lists_every_plan(client):
 
 def test_only_public_endpoints(client):
     names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert names == {"/chat", "/ask", "/compare"}
+    assert names == {"/chat", "/ask", "/compare", "/feedback"}
 
 
 # ---- pieces that need no server -------------------------------------------------------------
