@@ -62,3 +62,22 @@ def test_golden_sets(engine):
     print(summary["overall"])
     assert summary["overall"]["numeric_faithfulness"] == 1.0
     assert not failures(summary), failures(summary)
+
+
+def test_a_broken_plan_does_not_stop_the_others(corpus_copy, index_dir, tmp_path):
+    import shutil
+
+    from assistant.config import Settings
+    from assistant.engine import Engine
+
+    (corpus_copy / "plans" / "003_6e451218832a53cc.txt").write_bytes("西城区规划".encode("gbk") * 100)
+    index = tmp_path / "index"
+    index.mkdir()
+    if (index_dir / "embeddings.sqlite").exists():  # reuse embeddings: the texts are the same
+        shutil.copy(index_dir / "embeddings.sqlite", index / "embeddings.sqlite")
+    e = Engine(Settings(corpus_dir=corpus_copy, index_dir=index))
+    assert any("003_6e451218832a53cc.txt" in str(err) and "UTF-8" in str(err) for err in e.errors)
+    a = e.ask("东城区孕产妇死亡率目标是多少", [])
+    assert a.answerable and "7/10万" in norm(a.answer)
+    a = e.ask("西城区孕产妇死亡率目标是多少", [])
+    assert not a.answerable or all(c.doc_id != "xicheng" for c in a.citations)
