@@ -10,6 +10,7 @@ the allowed rows through an ID selector), so a filter never loses a clause to th
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
@@ -25,10 +26,12 @@ from assistant.store.vectors import VectorIndex, node_text
 
 Mode = Literal["bm25", "dense", "fusion"]
 MODES: tuple[Mode, ...] = ("bm25", "dense", "fusion")
-# Measured on eval_sets/golden_dev.jsonl (bench/retrieval.py, bench/RESULTS.md): fusion wins.
+# Measured with bench/retrieval.py on eval_sets/golden_dev.jsonl (see bench/RESULTS.md): with
+# question-derived filters, fusion has the best recall@1; weighting BM25 2:1 kept recall@5 highest
+# (plain 1:1 lost two more questions whose dense list was off-topic, e.g. abbreviations).
 DEFAULT_MODE: Mode = "fusion"
 RRF_K = 60
-DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "dense": 1.0}
+DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 2.0, "dense": 1.0}
 FUSION_DEPTH = 50  # how deep each list is read for reciprocal-rank fusion
 SHARED_POPULATION = "综合"
 
@@ -73,11 +76,14 @@ class Retriever:
         weights: dict[str, float] | None = None,
         embedder: Embedder | None = None,
         corpus_fingerprint: str | None = None,
-        progress: bool = False,
+        progress: bool | None = None,
     ) -> None:
+        """``progress``: show a tqdm bar while embedding (default: when stderr is a terminal)."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; one of {MODES}")
         t0 = time.perf_counter()
+        if progress is None:
+            progress = sys.stderr.isatty()
         self.settings = settings
         self.clauses = list(clauses)
         self.docs = list(docs)

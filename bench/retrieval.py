@@ -12,11 +12,14 @@ Pipelines (each runs in its own process so its peak RSS is its own):
   dense    FAISS cosine over clause vectors (same embedder as the project), no filters
   naive    llama-index SentenceSplitter 512-token chunks of the raw plan texts, same embedder,
            VectorStoreIndex over FaissVectorStore, no structure; a chunk hits if it holds the quote
-  project  Retriever (default mode) with filters from the question: regions named in it
-           (doc meta region / region_aliases / short_name; a follow-up naming none takes the
-           regions of its history), population 妇女/儿童 when it names exactly one; a question
-           naming several regions uses per-document top-k; a follow-up's query text is prefixed
-           with its previous turn.
+  project  Retriever (default mode: weighted fusion) with filters read off the question by a tiny
+           detector: regions named in it (doc meta region / region_aliases / short_name; a
+           follow-up naming none takes the regions of its history) -> doc_ids; population
+           妇女/儿童 when it names exactly one; a domain heading as the plans write it (妇女与健康)
+           -> domain_key; a section marker (主要目标/策略措施) -> section.  A question naming
+           several regions uses per-document top-k.  Query text: the question (a follow-up is
+           prefixed with its previous turn) less the region names (they are the filter now),
+           plus the plan words of any staff word in lexicon/questions.yaml `synonyms`.
 """
 
 from __future__ import annotations
@@ -142,6 +145,16 @@ def domain_headings(clauses) -> dict[str, str]:
     return {norm(c.domain): c.domain_key for c in clauses if c.domain and c.domain_key}
 
 
+def synonyms() -> dict[str, str]:
+    """Staff word -> plan words, from assistant/lexicon/questions.yaml when it has them."""
+    from assistant import lexicon
+
+    try:
+        return {norm(k): str(v) for k, v in ((lexicon.load("questions") or {}).get("synonyms") or {}).items()}
+    except FileNotFoundError:
+        return {}
+
+
 def section_names() -> dict[str, str]:
     from assistant import lexicon
 
@@ -160,6 +173,7 @@ def project_plan(row: dict, docs: list[DocMeta], names: dict[str, set[str]], dom
             if doc_ids := detect_docs(h, names):
                 break
     text = strip_regions(f"{history[-1]} {q}" if history else q, names)
+    text = " ".join([text, *(plan for word, plan in synonyms().items() if word in text)])
     pop = population_of(q) or (population_of(history[-1]) if history else None)
     regions = {m.region for m in docs if m.doc_id in doc_ids}
     per_doc = PER_DOC_K if len(regions) > 1 else None
@@ -169,6 +183,17 @@ def project_plan(row: dict, docs: list[DocMeta], names: dict[str, set[str]], dom
 
 
 # ----------------------------------------------------------------------------- pipelines
+
+
+def peak_rss_mib() -> float:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss it is not inherited across exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def run_pipeline(name: str, settings: Settings, questions: list[dict]) -> dict:
@@ -206,7 +231,7 @@ def run_pipeline(name: str, settings: Settings, questions: list[dict]) -> dict:
         "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
         "p50_ms": round(q[49], 2),
         "p95_ms": round(q[94], 2),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mib": peak_rss_mib(),
         "misses": [row["id"] for row, r in zip(questions, ranks) if not r or r > 5],
     }
 

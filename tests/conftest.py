@@ -48,3 +48,52 @@ def corpus_copy(tmp_path) -> Path:
     dst = tmp_path / "corpus"
     shutil.copytree(CORPUS, dst)
     return dst
+
+
+# --- retrieval (assistant.store / assistant.retrieve) -------------------------------------
+
+SHARED_EMBED_CACHE = ROOT / "index" / "embeddings.sqlite"
+
+
+def _copy_sqlite(src: Path, dst: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_embedding_cache(index_dir):
+    """Seed the session index with the project's passage-vector cache (index/embeddings.sqlite),
+    so the one full vector build per session re-embeds nothing; hand new vectors back after."""
+    dst = index_dir / "embeddings.sqlite"
+    if SHARED_EMBED_CACHE.is_file() and not dst.exists():
+        try:
+            _copy_sqlite(SHARED_EMBED_CACHE, dst)
+        except Exception:  # noqa: BLE001 - a bad cache only costs time
+            dst.unlink(missing_ok=True)
+    yield
+    if dst.is_file() and (not SHARED_EMBED_CACHE.exists() or dst.stat().st_size > SHARED_EMBED_CACHE.stat().st_size):
+        try:
+            SHARED_EMBED_CACHE.parent.mkdir(exist_ok=True)
+            _copy_sqlite(dst, SHARED_EMBED_CACHE)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+@pytest.fixture(scope="session")
+def parsed_corpus(settings):
+    """(corpus, clauses) straight from ingest: load_corpus + parse of every doc."""
+    from assistant.ingest.corpus import load_corpus
+    from assistant.ingest.structure import parse
+
+    corpus = load_corpus(settings.corpus_dir)
+    return corpus, [c for d in corpus.docs for c in parse(d)]
+
+
+@pytest.fixture(scope="session")
+def retriever(settings, tables):
+    """The full Retriever over every clause, on the same tables (and vector index) as the engine."""
+    from assistant.retrieve import Retriever
+
+    return Retriever(settings, tables.clauses, tables.docs, corpus_fingerprint=tables.fingerprint)

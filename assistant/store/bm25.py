@@ -40,6 +40,16 @@ def _is_punct(tok: str) -> bool:
     return all(unicodedata.category(c)[0] in "PSZC" for c in tok)
 
 
+def query_stopwords() -> frozenset[str]:
+    """QUERY_STOPWORDS plus ``query_stopwords`` of assistant/lexicon/questions.yaml, if present."""
+    extra: list[str] = []
+    try:
+        extra = [norm(str(w)).lower() for w in (lexicon.load("questions") or {}).get("query_stopwords") or []]
+    except (FileNotFoundError, AttributeError):
+        pass
+    return QUERY_STOPWORDS | frozenset(extra)
+
+
 def indicator_names() -> list[str]:
     """Indicator keys and names from assistant/lexicon/indicators.yaml (via assistant.lexicon)."""
     fn = getattr(lexicon, "indicator_names", None)
@@ -99,6 +109,7 @@ class ChineseTokenizer:
         self.words = sorted(set(words))
         for w in self.words:
             self._jieba.add_word(w)
+        self.query_stopwords = query_stopwords()
         self._lock = threading.Lock()
 
     @classmethod
@@ -107,7 +118,7 @@ class ChineseTokenizer:
 
     def query(self, text: str) -> list[str]:
         """Tokens of a question: as ``__call__`` less question words and fillers."""
-        return [w for w in self(text) if w not in QUERY_STOPWORDS]
+        return [w for w in self(text) if w not in self.query_stopwords]
 
     def __call__(self, text: str) -> list[str]:
         t = norm(text).lower()

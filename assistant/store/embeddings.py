@@ -55,7 +55,9 @@ class Embedder(ABC):
     def _batched(self, texts: list[str], is_query: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [self._embed(texts[i : i + BATCH], is_query) for i in range(0, len(texts), BATCH)]
+        lock = self.__dict__.setdefault("_lock", threading.Lock())  # one model, one caller at a time
+        with lock:
+            parts = [self._embed(texts[i : i + BATCH], is_query) for i in range(0, len(texts), BATCH)]
         return l2_normalise(np.concatenate(parts, axis=0))
 
     def __repr__(self) -> str:
