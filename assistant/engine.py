@@ -30,6 +30,7 @@ ANSWER_TYPES = [  # (words in the question, pattern the answer sentence must hol
     (("多少年",), re.compile(r"\d+(?:\.\d+)?年(?!\d)")),
 ]
 SHORT_PHRASE = 10
+MAX_PLANS = 8  # a question naming no plan is answered from at most this many plans' clauses
 MEASURE_SENTENCES = 4  # a measure is quoted up to this many sentences
 TOPIC_COVERAGE = 0.4  # a figure's phrase must hold this share of the question's topic bigrams…
 TOPIC_HITS = 3  # …or at least this many of them
@@ -49,6 +50,11 @@ class Engine:
         self.all_targets: list[Target] = data.targets
         self.errors = data.errors
         self._clause = {c.clause_id: c for c in self.clauses}
+        self._by_doc: dict[str, list[Target]] = {}
+        self._by_key: dict[str | None, list[Target]] = {}
+        for t in self.all_targets:  # lookups stay per-plan as the corpus grows
+            self._by_doc.setdefault(t.doc_id, []).append(t)
+            self._by_key.setdefault(t.indicator_key, []).append(t)
         self._doc = {d.doc_id: d for d in self.docs}
         self.retriever = Retriever(settings, self.clauses, self.docs, corpus_fingerprint=data.fingerprint)
 
@@ -99,7 +105,7 @@ class Engine:
 
     def compare(self, indicator: str, year: int | None = None, doc_ids: list[str] | None = None) -> CompareTable:
         key = self.resolve_indicator(indicator) or indicator
-        table = compare(key, self.docs, self.all_targets, doc_ids, year)
+        table = compare(key, self.docs, self._by_key.get(key, []), doc_ids, year)
         for r in table.rows:
             if r.clause_id:
                 r.label = self._clause[r.clause_id].label
@@ -174,7 +180,7 @@ class Engine:
 
     # target values --------------------------------------------------------------------------
     def _rows(self, doc: DocMeta, keys: list[str], year: int | None) -> list[Target]:
-        rows = [t for t in self.all_targets if t.doc_id == doc.doc_id and t.kind == "target" and t.indicator_key in keys]
+        rows = [t for t in self._by_doc.get(doc.doc_id, []) if t.kind == "target" and t.indicator_key in keys]
         if year is not None:
             rows = [t for t in rows if t.year == year or (t.year is None and year == doc.period_end)]
         numeric = [t for t in rows if t.value_num is not None]
@@ -190,6 +196,8 @@ class Engine:
                 continue
             rows = self._rows(d, q.indicator_keys, q.year)
             if q.asks_number and not any(r.value_num is not None for r in rows):
+                if not q.doc_ids:  # every plan was asked: those without a typed figure stay out
+                    continue
                 hit = self._clause_with_figure(q, d)
                 if hit:
                     clause, sents = hit
@@ -274,7 +282,7 @@ class Engine:
             for r in table.rows:
                 if r.clause_id:
                     cites.append(compose.cite(self._clause[r.clause_id], r.quote or ""))
-                    used += [t for t in self.all_targets if t.clause_id == r.clause_id and t.indicator_key == key and t.value == r.value]
+                    used += [t for t in self._by_key.get(key, []) if t.clause_id == r.clause_id and t.value == r.value]
         if not cites:
             return self._from_clauses(q, per_doc=True)
         return Answer(answer="\n\n".join(blocks), answerable=True, citations=_dedupe(cites), targets=used, intent="compare")
@@ -298,7 +306,7 @@ class Engine:
             ids = {c.clause_id for c in pool}
             terms = [w for w in self.retriever.tokenizer(q.topic) if len(w) >= 3] + q.indicator_names
             quantified = not q.domain_key or any(w in q.text for w in ("量化", "硬指标"))
-            rows = [t for t in self.all_targets if t.doc_id == d.doc_id and t.kind == "target"
+            rows = [t for t in self._by_doc.get(d.doc_id, []) if t.kind == "target"
                     and (t.value_num is not None or not quantified)
                     and (t.clause_id in ids or (not q.domain_key and
                          (t.indicator_key in q.indicator_keys or any(norm(w) in norm(t.quote) for w in terms))))]
@@ -361,9 +369,18 @@ class Engine:
         filters = Filters(doc_ids=[d.doc_id for d in docs],
                           population=q.population if q.intent == "measure" else None)
         k = 3 if q.intent in ("measure", "target_list") else 2
-        hits = self.retriever.search(q.retrieval_text, k=k + 4, filters=filters, per_doc_k=1 if per_doc else None)
         header = lexicon.special_section("header")
-        hits = [h for h in hits if h.clause.section != header][: (len(hits) if per_doc else k)]
+        if per_doc and len(filters.doc_ids) > MAX_PLANS:
+            # many plans, none named: the best clause of each plan the search finds, not of every plan
+            pool = self.retriever.search(q.retrieval_text, k=MAX_PLANS * 5, filters=filters)
+            best: dict[str, object] = {}
+            for h in pool:
+                if h.clause.section != header and h.doc_id not in best and len(best) < MAX_PLANS:
+                    best[h.doc_id] = h
+            hits = list(best.values())
+        else:
+            hits = self.retriever.search(q.retrieval_text, k=k + 4, filters=filters, per_doc_k=1 if per_doc else None)
+            hits = [h for h in hits if h.clause.section != header][: (len(hits) if per_doc else k)]
         if not hits:
             return self._refuse(q, [])
         names = q.indicator_names
@@ -381,7 +398,8 @@ class Engine:
         if ((q.asks_number and q.intent in ("target_value", "fact")) or specific) and not self._has_figure(q, top):
             return self._refuse(q, [])
         if q.intent == "owner":
-            owners = [t for t in self.all_targets if t.indicator_key in q.indicator_keys and t.owner and t.doc_id in {d.doc_id for d in docs}]
+            in_scope = {d.doc_id for d in docs}
+            owners = [t for k in q.indicator_keys for t in self._by_key.get(k, []) if t.owner and t.doc_id in in_scope]
             if owners:
                 t = owners[0]
                 src = {"text": "条款原文写明", "assignment": "任务分工表", "plan": "规划总则（成员单位按职责承担目标任务）"}[t.owner_source]
