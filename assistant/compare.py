@@ -64,8 +64,8 @@ def verdict(row: Target | None, ref: Target | None, key: str) -> Verdict:
     if row.norm_value == ref.norm_value:
         return "相同"
     direction = "lower" if row.comparator in LOWER_IS_BETTER else "higher" if row.comparator in HIGHER_IS_BETTER else better_direction(key)
-    if direction is None:
-        return "相同" if row.norm_value == ref.norm_value else "更严"  # never reached for keyed rows
+    if direction is None:  # an unkeyed "=" row: different, but no direction to judge it by
+        return "无量化目标"
     stricter = row.norm_value < ref.norm_value if direction == "lower" else row.norm_value > ref.norm_value
     return "更严" if stricter else "更宽"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.compare import CompareTable
-from assistant.models import Citation, Clause, DocMeta, Target
+from assistant.models import Citation, Clause, Target
 from assistant.text import NormMap, norm, sentences
 
 COMPARATOR_WORDS = {"<=": "不高于", "<": "低于", ">=": "不低于", ">": "高于", "=": "达到", "≈": "约为",
@@ -65,7 +65,7 @@ def quote_block(clause: Clause, sents: list[str]) -> str:
     return f"「{''.join(sents)}」〔{clause.label}〕"
 
 
-def compare_table(table: CompareTable, docs: dict[str, DocMeta], clause_of) -> str:
+def compare_table(table: CompareTable) -> str:
     lines = ["| 规划 | 原文表述 | 目标值 | 年份 | 与市级规划相比 |", "|---|---|---|---|---|"]
     for r in table.rows:
         value = f"{r.value}" if r.value else "—"
@@ -75,6 +75,3 @@ def compare_table(table: CompareTable, docs: dict[str, DocMeta], clause_of) -> s
         lines.append(f"| {r.plan} | {quote} | {COMPARATOR_WORDS.get(r.comparator or '', '')}{value if r.value else ''} ({normed}) | {year} | {VERDICT_NOTE[r.verdict]} |")
     return "\n".join(lines)
 
-
-def period_text(doc: DocMeta) -> str:
-    return f"{doc.period_start}—{doc.period_end}年"

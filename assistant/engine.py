@@ -115,7 +115,6 @@ class Engine:
         ref = reference_doc(self.docs)
         if ref is None:
             return []
-        districts = [d for d in self.docs if d.kind == "plan" and d.doc_id != ref.doc_id]
         out = []
         seen = set()
         for t in self.all_targets:
@@ -278,7 +277,7 @@ class Engine:
             table = self.compare(key, q.year, doc_ids or None)
             if not doc_ids:
                 table.rows = [r for r in table.rows if r.verdict != "未涉及"]
-            blocks.append(f"**{key}**\n\n" + compose.compare_table(table, self._doc, self.clause))
+            blocks.append(f"**{key}**\n\n" + compose.compare_table(table))
             for r in table.rows:
                 if r.clause_id:
                     cites.append(compose.cite(self._clause[r.clause_id], r.quote or ""))

@@ -8,7 +8,6 @@ from assistant.models import Answer, Clause, Target
 from assistant.text import norm
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
-# Labels and list markers we write ourselves carry no figures (第二条 is written in words).
 
 
 def numbers(text: str) -> list[str]:

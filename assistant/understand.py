@@ -78,27 +78,32 @@ def region_names(doc: DocMeta) -> list[str]:
 
 
 def find_docs(text: str, docs: list[DocMeta]) -> list[str]:
-    """Plans the text names, in order of mention. A work report is named only by its own words."""
+    """Plans the text names, in order of mention. A work report is named only by its own words.
+
+    北京市东城区 names the district; the city counts only where it is named outside a
+    district's full name (和全市比呢)."""
     hits: list[tuple[int, str]] = []
+    plans = [d for d in docs if d.kind == "plan"]
     for d in docs:
-        if d.kind != "plan" and not any(norm(a) in text for a in d.region_aliases):
-            continue
         names = region_names(d) if d.kind == "plan" else [norm(a) for a in d.region_aliases]
         pos = [text.find(n) for n in names if n in text]
         if pos:
             hits.append((min(pos), d.doc_id))
-    # 北京市东城区: the district, not also the city
     ids = [i for _, i in sorted(hits)]
-    districts = {d.doc_id for d in docs if d.doc_id in ids and d.level != "市"}
-    if districts:
-        parents = {d.parent_region for d in docs if d.doc_id in districts}
-        ids = [i for i in ids if not any(d.doc_id == i and d.region in parents and not _city_named_alone(text, d) for d in docs)]
-    return ids
+    by_id = {d.doc_id: d for d in docs}
+    for city in plans:
+        districts = [d for d in plans if d.doc_id in ids and d.parent_region == city.region]
+        if city.doc_id in ids and districts and not _named_alone(text, city, districts):
+            ids.remove(city.doc_id)
+    return [i for i in ids if i in by_id]
 
 
-def _city_named_alone(text: str, city: DocMeta) -> bool:
-    """True when the city is named on its own (和全市比), not only inside a district's full name."""
-    stripped = re.sub(r"北京市(东城|西城)区?", "", text)
+def _named_alone(text: str, city: DocMeta, districts: list[DocMeta]) -> bool:
+    stripped = text
+    for d in districts:
+        for n in region_names(d):
+            if any(c in n for c in region_names(city)):
+                stripped = stripped.replace(n, "")
     return any(n in stripped for n in region_names(city))
 
 

@@ -41,7 +41,6 @@ class _State:
     domain: str | None = None
     domain_key: str | None = None
     section: str = ""
-    in_marked_domain: bool = False
     used: dict[str, set[int]] = field(default_factory=dict)
     open: _Open | None = None
 
@@ -94,7 +93,6 @@ def parse(doc: SourceDoc) -> list[Clause]:
                 if not parts:
                     st.part = st.population = pop or "综合"
                 st.domain = st.domain_key = None
-                st.in_marked_domain = False
                 st.section = (
                     lexicon.special_section("overview")
                     if pop
@@ -104,7 +102,6 @@ def parse(doc: SourceDoc) -> list[Clause]:
         if marker := lexicon.marker_section(para):
             close()
             st.section = marker
-            st.in_marked_domain = st.domain is not None
             continue
         if m := L2.match(para):
             head = m.group(2).strip()
@@ -116,7 +113,6 @@ def parse(doc: SourceDoc) -> list[Clause]:
                 if not parts:
                     st.part = st.population
                 st.section = lexicon.special_section("default_in_domain")
-                st.in_marked_domain = False
                 continue
             if (sec := lexicon.section_key(name)) is not None and len(n) <= MAX_HEADING:
                 close()
