@@ -13,6 +13,7 @@ from assistant import compose, lexicon
 from assistant.compare import CompareTable, compare, reference_doc
 from assistant.config import Settings
 from assistant.guard import check
+from assistant.ingest.owners import plan_rule
 from assistant.models import Answer, Citation, Clause, DocMeta, Target
 from assistant.retrieve import Filters, Retriever
 from assistant.store.db import load_tables
@@ -50,6 +51,7 @@ class Engine:
         self.all_targets: list[Target] = data.targets
         self.errors = data.errors
         self._clause = {c.clause_id: c for c in self.clauses}
+        self._rules: dict[str, tuple[str, str, str] | None] = {}
         self._by_doc: dict[str, list[Target]] = {}
         self._by_key: dict[str | None, list[Target]] = {}
         for t in self.all_targets:  # lookups stay per-plan as the corpus grows
@@ -170,8 +172,10 @@ class Engine:
             return self._compare(q)
         if q.intent == "target_list":
             return self._target_list(q)
-        if q.intent == "fact" and (a := self._doc_fact(q)):
+        if q.intent in ("fact", "owner") and (a := self._doc_fact(q)):
             return a
+        if q.intent == "target_value" and q.domain_key and not q.indicator_keys and "目标" in q.text:
+            return self._target_list(q)
         past = q.year is not None and q.year < min(d.period_start for d in self.docs if d.kind == "plan")
         if q.intent == "target_value" and q.indicator_keys and not past:
             return self._target_value(q)
@@ -215,6 +219,8 @@ class Engine:
                 cites.append(compose.cite(c, t.quote))
                 used.append(t)
             parts.append(f"**{d.short_name}**：" + ("\n- " + "\n- ".join(lines) if len(lines) > 1 else lines[0]))
+        if not parts and q.doc_ids and not missing and not self._mentions(q, docs):
+            missing = [f"{d.short_name}没有关于“{'、'.join(q.indicator_names)}”的目标" for d in docs]
         if not parts:
             return self._refuse(q, missing) if (missing or q.asks_number) else self._from_clauses(q)
         text = "\n\n".join(parts)
@@ -232,6 +238,12 @@ class Engine:
             if any(norm(n) in s for n in q.indicator_names) and self._has_figure(q, s) and year_ok:
                 return h.clause, sents
         return None
+
+    def _mentions(self, q: Query, docs: list[DocMeta]) -> bool:
+        """Does any clause of these plans name the indicator at all?"""
+        names = [norm(n) for n in q.indicator_names]
+        ids = {d.doc_id for d in docs}
+        return any(c.doc_id in ids and any(n in norm(c.text) for n in names) for c in self.clauses)
 
     def _has_figure(self, q: Query, sentence_norm: str) -> bool:
         """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic."""
@@ -253,7 +265,7 @@ class Engine:
         scope = [self._doc[i] for i in q.doc_ids] or [d for d in self.docs if d.kind == "plan"]
         hits = self.retriever.search(q.retrieval_text, k=1, filters=Filters(doc_ids=[d.doc_id for d in scope]))
         reason = "；".join(missing) if missing else "现有规划文本中没有找到这个问题的答案"
-        text = f"规划中没有这个数字：{reason}。"
+        text = f"规划中没有这项内容：{reason}。"
         cites = []
         if hits:
             c = hits[0].clause
@@ -324,6 +336,34 @@ class Engine:
             return self._from_clauses(q)
         return Answer(answer="\n\n".join(parts), answerable=True, citations=_dedupe(cites), targets=used, intent="target_list")
 
+    # owners -------------------------------------------------------------------------------
+    def _owner_note(self, q: Query, docs: list[DocMeta], parts: list[str], cites: list[Citation]) -> None:
+        """Who carries it, with where that comes from; or that the plan names nobody."""
+        in_scope = {d.doc_id for d in docs}
+        owners = [t for k in q.indicator_keys for t in self._by_key.get(k, []) if t.owner and t.doc_id in in_scope]
+        if owners and owners[0].owner_source != "plan":
+            t = owners[0]
+            src = {"text": "条款原文写明", "assignment": "任务分工表"}[t.owner_source]
+            parts.append(f"责任单位：{t.owner}（来源：{src}）")
+            if t.owner_clause_id:
+                cites.append(compose.cite(self._clause[t.owner_clause_id], t.owner_quote or ""))
+            return
+        quoted = norm("".join(c.quote for c in cites))
+        if owners or not any(w in quoted for w in OWNER_WORDS):
+            parts.append("规划原文没有写明由哪个部门牵头或负责。")
+            for d in [d for d in docs if d.kind == "plan"][:3]:
+                rule = self._plan_rule(d.doc_id)
+                if rule:
+                    owner, quote, clause_id = rule
+                    c = self._clause[clause_id]
+                    parts.append(f"按{d.short_name}的总则，由{owner}按职责承担：「{quote}」〔{c.label}〕")
+                    cites.append(compose.cite(c, quote))
+
+    def _plan_rule(self, doc_id: str):
+        if doc_id not in self._rules:
+            self._rules[doc_id] = plan_rule([c for c in self.clauses if c.doc_id == doc_id])
+        return self._rules[doc_id]
+
     # document facts ---------------------------------------------------------------------------
     def _doc_fact(self, q: Query) -> Answer | None:
         docs = [self._doc[i] for i in q.doc_ids if self._doc[i].kind == "plan"] if q.doc_ids else []
@@ -345,6 +385,11 @@ class Engine:
                     parts.append(f"{d.short_name}的印发日期是{y}年{m}月{day}日（原文落款：「{c.text.strip()}」）。〔{c.label}〕")
                     cites.append(compose.cite(c, c.text))
                     break
+        if any(w in q.text for w in ("哪个部门印发", "谁印发", "发文机关", "发文单位", "哪个单位印发", "谁发的")):
+            c = next((c for c in header if norm(d.issuer) in norm(c.text)), None)
+            if c:
+                parts.append(f"{d.short_name}由{d.issuer}印发。〔{c.label}〕")
+                cites.append(compose.cite(c, d.issuer))
         if any(w in q.text for w in ("规划期", "哪几年", "期限")):
             for c in header:
                 if any(norm(t) in norm(c.text) for t in d.titles):
@@ -397,12 +442,7 @@ class Engine:
         if ((q.asks_number and q.intent in ("target_value", "fact")) or specific) and not self._has_figure(q, top):
             return self._refuse(q, [])
         if q.intent == "owner":
-            in_scope = {d.doc_id for d in docs}
-            owners = [t for k in q.indicator_keys for t in self._by_key.get(k, []) if t.owner and t.doc_id in in_scope]
-            if owners:
-                t = owners[0]
-                src = {"text": "条款原文写明", "assignment": "任务分工表", "plan": "规划总则（成员单位按职责承担目标任务）"}[t.owner_source]
-                parts.append(f"该指标的责任主体：{t.owner}（来源：{src}）")
+            self._owner_note(q, docs, parts, cites)
         lead = "根据规划原文：" if q.intent != "compare" else "各规划的相关表述："
         return Answer(answer=lead + "\n\n" + "\n\n".join(parts), answerable=True, citations=_dedupe(cites), intent=q.intent)
 

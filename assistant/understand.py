@@ -138,7 +138,7 @@ def _read(text: str, docs: list[DocMeta]) -> Query:
             break
     if len(doc_ids) >= 2 and intent in ("target_value", "compare", "target_list"):
         intent = "compare"
-    if intent == "compare" and len(doc_ids) < 2 and not any(w in text for w in ("全市", "市里", "比呢")):
+    if intent == "compare" and len(doc_ids) < 2 and not any(w in text for w in ("全市", "市里", "比呢", "各区", "各规划", "哪些区")):
         intent = "target_value"
     if intent == "achieved":
         intent = "fact"  # achieved figures are read from the clauses, never from the targets table

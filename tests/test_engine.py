@@ -81,3 +81,29 @@ def test_a_broken_plan_does_not_stop_the_others(corpus_copy, index_dir, tmp_path
     assert a.answerable and "7/10万" in norm(a.answer)
     a = e.ask("西城区孕产妇死亡率目标是多少", [])
     assert not a.answerable or all(c.doc_id != "xicheng" for c in a.citations)
+
+
+def test_owner_the_plan_does_not_name_is_said_plainly_with_the_general_rule(engine):
+    a = engine.ask("东城区反家暴由哪个部门牵头？", [])
+    assert "没有写明" in a.answer and "成员单位" in a.answer
+    assert any(c.clause_id.startswith("dongcheng:综合/组织实施") for c in a.citations)
+
+
+def test_owner_named_in_the_text(engine):
+    a = engine.ask("西城区规划监测组的牵头单位是哪个？", [])
+    assert "统计局" in a.answer and "没有写明" not in a.answer
+
+
+def test_domain_goals_are_listed_in_full(engine):
+    a = engine.ask("东城区妇女与经济领域的主要目标", [])
+    assert a.intent == "target_list" and "共7条" in a.answer
+
+
+def test_indicator_a_named_plan_never_mentions_is_refused(engine):
+    a = engine.ask("东城区村委会成员中女性比例？", [])
+    assert not a.answerable and "东城区规划" in a.answer
+
+
+def test_every_district_compared_when_none_is_named(engine):
+    a = engine.ask("各区的教室照明合格率目标一样吗？", [])
+    assert a.intent == "compare" and "更严" in a.answer and "100%" in a.answer
