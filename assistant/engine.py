@@ -25,18 +25,23 @@ MAX_INPUT = 10_000
 DATE = re.compile(r"\d{4}年?\d{1,2}月?\d{1,2}日|\d{1,2}月\d{1,2}日")
 ANSWER_TYPES = [  # (words in the question, pattern the answer sentence must hold)
     (("哪天", "几号", "日期", "什么时候开"), DATE),
-    (("第几年",), re.compile(r"第[\d一二三四五六七八九十]+年|\d+—\d+年")),
+    (("第几年", "哪一年", "哪年"), re.compile(r"第[\d一二三四五六七八九十]+年|\d+—\d+年|20\d\d年")),
+    (("几月",), re.compile(r"\d{1,2}月")),
+    (("多长时间", "多久", "多长"), re.compile(r"\d+(?:\.\d+)?(?:小时|分钟|天|年|个月)")),
     (("亿元", "万元", "多少钱", "多少经费", "多少专项经费", "多少资金"), re.compile(r"\d+(?:\.\d+)?(?:亿|万)元")),
     (("百分之", "%", "比例", "率", "占比", "多大比例"), re.compile(r"\d+(?:\.\d+)?[%‰]|百分之|万分之|一半|\d+/10万")),
     (("多少年",), re.compile(r"\d+(?:\.\d+)?年(?!\d)")),
+    (("几个", "几张", "几名", "几所", "几次", "几家", "几项"),
+     re.compile(r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两]+)(?:个(?!月)|张|名|所|次|家|项)")),
 ]
-SHORT_PHRASE = 10
+BARE_FIGURE = 12  # a phrase this short is a figure that takes its meaning from its neighbours
 MAX_PLANS = 8  # a question naming no plan is answered from at most this many plans' clauses
 MEASURE_SENTENCES = 4  # a measure is quoted up to this many sentences
 TOPIC_COVERAGE = 0.4  # a figure's phrase must hold this share of the question's topic bigrams…
 TOPIC_HITS = 3  # …or at least this many of them
 OWNER_WORDS = ("牵头", "负责", "设立", "组成", "部署", "代表政府")
-ANY_NUMBER = re.compile(r"\d|[一二三四五六七八九十两]+[个张名所家次项]|万分之|一半")
+# a figure, not an age (3岁以下), a span (6个月) or a year (2025年)
+ANY_NUMBER = re.compile(r"(?<![\d.])(?!20\d\d年)\d+(?:\.\d+)?(?![\d.]|岁|周岁|个月)|[一二三四五六七八九十两]+[个张名所家次项]|万分之|一半")
 
 
 class Engine:
@@ -52,6 +57,7 @@ class Engine:
         self.errors = data.errors
         self._clause = {c.clause_id: c for c in self.clauses}
         self._rules: dict[str, tuple[str, str, str] | None] = {}
+        self._first_plan_year = min((d.period_start for d in self.docs if d.kind == "plan"), default=0)
         self._by_doc: dict[str, list[Target]] = {}
         self._by_key: dict[str | None, list[Target]] = {}
         for t in self.all_targets:  # lookups stay per-plan as the corpus grows
@@ -176,7 +182,7 @@ class Engine:
             return a
         if q.intent == "target_value" and q.domain_key and not q.indicator_keys and "目标" in q.text:
             return self._target_list(q)
-        past = q.year is not None and q.year < min(d.period_start for d in self.docs if d.kind == "plan")
+        past = q.year is not None and q.year < self._first_plan_year
         if q.intent == "target_value" and q.indicator_keys and not past:
             return self._target_value(q)
         return self._from_clauses(q)
@@ -221,6 +227,8 @@ class Engine:
             parts.append(f"**{d.short_name}**：" + ("\n- " + "\n- ".join(lines) if len(lines) > 1 else lines[0]))
         if not parts and q.doc_ids and not missing and not self._mentions(q, docs):
             missing = [f"{d.short_name}没有关于“{'、'.join(q.indicator_names)}”的目标" for d in docs]
+        if not parts and q.asks_number and q.doc_ids and not any("规划期" in m for m in missing):
+            return self._from_clauses(q)  # the figure may sit in a clause under other words; it refuses if not
         if not parts:
             return self._refuse(q, missing) if (missing or q.asks_number) else self._from_clauses(q)
         text = "\n\n".join(parts)
@@ -247,6 +255,10 @@ class Engine:
 
     def _has_figure(self, q: Query, sentence_norm: str) -> bool:
         """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic."""
+        if q.year is not None and q.year >= self._first_plan_year:  # a target sentence dated another year does not answer
+            years = set(re.findall(r"(20\d\d)年", sentence_norm))
+            if years and str(q.year) not in years:
+                return False
         pattern = next((p for words, p in ANSWER_TYPES if any(w in q.text for w in words)), ANY_NUMBER)
         phrases = re.split(r"[，,；;。：:]", sentence_norm)
         about = " ".join([q.topic, *q.indicator_names, q.history_text if q.inherited else ""])
@@ -255,9 +267,12 @@ class Engine:
         for i, ph in enumerate(phrases):
             if not pattern.search(ph):
                 continue
-            # a bare figure ("1月22日,") takes its meaning from the phrase after it
-            window = ph if len(ph) >= SHORT_PHRASE else "".join(phrases[max(0, i - 1) : i + 2])
-            if len(core & compose.bigrams(window)) >= need:
+            # the figure's own phrase must be about the topic, or its neighbours more strongly so
+            # ("本规划实施的2—3年，…进行中期评估"; a bare "1月22日," takes its meaning from what follows)
+            if len(core & compose.bigrams(ph)) >= need:
+                return True
+            window = "".join(phrases[max(0, i - 1) : i + 2])
+            if len(ph) < BARE_FIGURE and len(core & compose.bigrams(window)) >= need + 1:
                 return True
         return False
 
@@ -438,7 +453,7 @@ class Engine:
             parts.append(compose.quote_block(h.clause, sents))
             cites.append(compose.cite(h.clause, "".join(sents)))
         top = norm("".join(compose.best_sentences(hits[0].clause, q.topic or q.retrieval_text, names, limit=2, context=q.history_text)))
-        specific = any(any(w in q.text for w in words) for words, _ in ANSWER_TYPES[:3])
+        specific = any(any(w in q.text for w in words) for words, _ in ANSWER_TYPES[:5])
         if ((q.asks_number and q.intent in ("target_value", "fact")) or specific) and not self._has_figure(q, top):
             return self._refuse(q, [])
         if q.intent == "owner":

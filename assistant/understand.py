@@ -136,9 +136,10 @@ def _read(text: str, docs: list[DocMeta]) -> Query:
         if any(w in plain for w in lex["intents"][name]):
             intent = name
             break
-    if len(doc_ids) >= 2 and intent in ("target_value", "compare", "target_list"):
+    plans = [i for i in doc_ids if next(d for d in docs if d.doc_id == i).kind == "plan"]
+    if len(plans) >= 2 and intent in ("target_value", "compare", "target_list"):
         intent = "compare"
-    if intent == "compare" and len(doc_ids) < 2 and not any(w in text for w in ("全市", "市里", "比呢", "各区", "各规划", "哪些区")):
+    if intent == "compare" and len(plans) < 2 and not any(w in text for w in ("全市", "市里", "比呢", "各区", "各规划", "哪些区")):
         intent = "target_value"
     if intent == "achieved":
         intent = "fact"  # achieved figures are read from the clauses, never from the targets table
@@ -169,6 +170,11 @@ def _domain(text: str) -> str | None:
         key = lexicon.domain_key(m.group(1) + (m.group(2) or "") + m.group(3)) or lexicon.domain_key(m.group(1) + "与" + m.group(3))
         if key:
             return key
+    pop = "儿童" if "儿童" in text and "妇女" not in text else "妇女"
+    for m in re.finditer(r"(?=([\u4e00-\u9fff]{2,6})(领域|这块|方面))", text):  # 社会保障领域
+        for cut in range(len(m.group(1)) - 1):
+            if key := lexicon.domain_key(pop + "与" + m.group(1)[cut:]):
+                return key
     m = re.search(r"(妇女|儿童)(与|参与)([\u4e00-\u9fff]{2,6})", text)
     if m:
         for cut in range(len(m.group(3)), 1, -1):
