@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assistant import lexicon
 from assistant.compare import CompareTable
 from assistant.models import Citation, Clause, Target
 from assistant.text import NormMap, norm, sentences
@@ -19,7 +20,8 @@ def bigrams(text: str) -> set[str]:
     return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
-STOP_BIGRAMS = bigrams("规划里要求多少什么哪些怎么具体目标这块有没有是多少呢一下咱们我们北京市东城区西城区曾都区全市市里")
+# question words carry no topic (the stopword list of assistant/lexicon/questions.yaml)
+STOP_BIGRAMS = set().union(*(bigrams(w) for w in lexicon.load("questions")["query_stopwords"]), bigrams("有没有目标"))
 
 
 def best_sentences(clause: Clause, query: str, names: list[str] = (), limit: int = 2, context: str = "",

@@ -18,7 +18,7 @@ from assistant.models import Answer, Citation, Clause, DocMeta, Target
 from assistant.retrieve import Filters, Retriever
 from assistant.store.db import load_tables
 from assistant.text import norm
-from assistant.understand import Query, find_indicators, understand
+from assistant.understand import Query, find_indicators, region_names, understand
 
 log = logging.getLogger(__name__)
 MAX_INPUT = 10_000
@@ -295,7 +295,9 @@ class Engine:
     # comparisons ------------------------------------------------------------------------------
     def _compare(self, q: Query) -> Answer:
         doc_ids = [i for i in q.doc_ids if self._doc[i].kind == "plan"]
-        if any(w in q.text for w in ("全市", "市里", "北京市")) and (ref := reference_doc(self.docs)) and ref.doc_id not in doc_ids:
+        ref = reference_doc(self.docs)
+        city = [*lexicon.load("questions")["city_words"], *(region_names(ref) if ref else [])]
+        if ref and ref.doc_id not in doc_ids and any(w in q.text for w in city):
             doc_ids.append(ref.doc_id)
         if not q.indicator_keys:
             return self._from_clauses(q, per_doc=True)

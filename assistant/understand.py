@@ -139,7 +139,7 @@ def _read(text: str, docs: list[DocMeta]) -> Query:
     plans = [i for i in doc_ids if next(d for d in docs if d.doc_id == i).kind == "plan"]
     if len(plans) >= 2 and intent in ("target_value", "compare", "target_list"):
         intent = "compare"
-    if intent == "compare" and len(plans) < 2 and not any(w in text for w in ("全市", "市里", "比呢", "各区", "各规划", "哪些区")):
+    if intent == "compare" and len(plans) < 2 and not any(w in text for w in [*lex["city_words"], *lex["all_plans_words"], "比呢"]):
         intent = "target_value"
     if intent == "achieved":
         intent = "fact"  # achieved figures are read from the clauses, never from the targets table
