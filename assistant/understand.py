@@ -45,12 +45,6 @@ def clean(question: str) -> str:
     return norm(q)
 
 
-@lru_cache(maxsize=1)
-def _indicator_names() -> list[tuple[str, str]]:
-    pairs = [(norm(n).replace("的", ""), d["key"]) for d in lexicon.load("indicators")["indicators"] for n in [d["key"], *d["names"]]]
-    return sorted(set(pairs), key=lambda p: -len(p[0]))
-
-
 def find_indicators(text: str) -> list[tuple[str, str]]:
     """(name, key) for each non-overlapping lexicon name in text, longest first, in text order.
 
@@ -58,7 +52,7 @@ def find_indicators(text: str) -> list[tuple[str, str]]:
     text = text.replace("的", "")
     taken = [False] * len(text)
     found: list[tuple[int, str, str]] = []
-    for name, key in _indicator_names():
+    for name, key in lexicon.indicator_names():
         start = 0
         while (i := text.find(name, start)) >= 0:
             if not any(taken[i : i + len(name)]):

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant import lexicon
+from assistant.lexicon import indicator_key
 from assistant.models import Clause, DocMeta, Target
-from assistant.text import NormMap, cn_number, norm
+from assistant.text import NormMap, cn_number
 
 # Sections whose figures are plan targets, and those whose figures are achievements.
 TARGET_SECTIONS = {"主要目标", "策略措施", "总体目标", "发展目标"}
@@ -322,18 +323,3 @@ def _find_word(phrase: str, word: str) -> int:
         if not any(phrase[: m.start()].endswith(b) for b in bad):
             return m.start()
     return -1
-
-
-@lru_cache(maxsize=1)
-def _indicator_names() -> list[tuple[str, str]]:
-    pairs = [(norm(n), d["key"]) for d in lexicon.load("indicators")["indicators"] for n in [d["key"], *d["names"]]]
-    return sorted(set(pairs), key=lambda p: -len(p[0]))
-
-
-def indicator_key(text: str) -> str | None:
-    """Canonical key of the longest lexicon name inside `text`."""
-    n = norm(text)
-    for name, key in _indicator_names():
-        if name in n:
-            return key
-    return None

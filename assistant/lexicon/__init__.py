@@ -62,3 +62,21 @@ def marker_section(line: str) -> str | None:
 
 def special_section(which: str) -> str:
     return load("sections")[which]
+
+
+def _plain(text: str) -> str:
+    """Indicator names match with 的 ignored: 拥有的床位数 is 拥有床位数."""
+    return norm(text).replace("的", "")
+
+
+@lru_cache(maxsize=1)
+def indicator_names() -> list[tuple[str, str]]:
+    """(name, key) of every indicator name and alias, the longest first."""
+    pairs = {(_plain(n), d["key"]) for d in load("indicators")["indicators"] for n in [d["key"], *d["names"]]}
+    return sorted(pairs, key=lambda p: (-len(p[0]), p))  # ties broken by name: same result every run
+
+
+def indicator_key(text: str) -> str | None:
+    """Canonical key of the longest lexicon name inside `text`."""
+    n = _plain(text)
+    return next((key for name, key in indicator_names() if name in n), None)

@@ -51,23 +51,8 @@ def query_stopwords() -> frozenset[str]:
 
 
 def indicator_names() -> list[str]:
-    """Indicator keys and names from assistant/lexicon/indicators.yaml (via assistant.lexicon)."""
-    fn = getattr(lexicon, "indicator_names", None)
-    if callable(fn):
-        try:
-            return [str(n) for n in fn()]
-        except Exception:  # noqa: BLE001 - fall back to reading the YAML
-            pass
-    try:
-        data = lexicon.load("indicators") or {}
-    except FileNotFoundError:
-        return []
-    out: list[str] = []
-    for item in data.get("indicators") or []:
-        if isinstance(item, dict):
-            out += [str(item["key"])] if item.get("key") else []
-            out += [str(n) for n in item.get("names") or []]
-    return out
+    """Indicator keys and names as written in assistant/lexicon/indicators.yaml (with their 的)."""
+    return [str(n) for d in lexicon.load("indicators")["indicators"] for n in [d["key"], *d["names"]]]
 
 
 def domain_names() -> list[str]:
