@@ -7,7 +7,7 @@ import re
 from assistant import lexicon
 from assistant.compare import CompareTable
 from assistant.models import Citation, Clause, Target
-from assistant.text import NormMap, norm, sentences
+from assistant.text import NormMap, fmt_number, norm, sentences
 
 COMPARATOR_WORDS = {"<=": "不高于", "<": "低于", ">=": "不低于", ">": "高于", "=": "达到", "≈": "约为",
                     "increase": "提高", "decrease": "降低", "maintain": "保持", "achieve": "实现"}
@@ -53,14 +53,10 @@ def cite(clause: Clause, quote: str) -> Citation:
 def target_line(t: Target, clause: Clause) -> str:
     line = f"{t.quote}"
     if t.value and t.norm_value is not None and t.norm_unit and norm(t.norm_unit) not in norm(t.value):
-        line += f"（即 {fmt(t.norm_value)}{t.norm_unit}）"
+        line += f"（即 {fmt_number(t.norm_value)}{t.norm_unit}）"
     if t.year and str(t.year) not in norm(t.quote):
         line += f"（{t.year}年）"
     return f"{line}。〔{clause.label}〕"
-
-
-def fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def quote_block(clause: Clause, sents: list[str]) -> str:
@@ -71,7 +67,7 @@ def compare_table(table: CompareTable) -> str:
     lines = ["| 规划 | 原文表述 | 目标值 | 年份 | 与市级规划相比 |", "|---|---|---|---|---|"]
     for r in table.rows:
         value = f"{r.value}" if r.value else "—"
-        normed = f"{fmt(r.norm_value)}{r.norm_unit or ''}" if r.norm_value is not None else "—"
+        normed = f"{fmt_number(r.norm_value)}{r.norm_unit or ''}" if r.norm_value is not None else "—"
         quote = r.quote or "规划中未找到该指标"
         year = f"{r.year}" if r.year else "规划期末"
         lines.append(f"| {r.plan} | {quote} | {COMPARATOR_WORDS.get(r.comparator or '', '')}{value if r.value else ''} ({normed}) | {year} | {VERDICT_NOTE[r.verdict]} |")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.models import Answer, Clause, Target
-from assistant.text import norm
+from assistant.text import fmt_number, norm
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -21,13 +21,9 @@ def allowed_numbers(clauses: list[Clause], targets: list[Target]) -> set[str]:
         allowed.update(numbers(c.text))
     for t in targets:
         if t.norm_value is not None and t.value and not NUMBER.search(norm(t.value)):
-            allowed.add(_fmt(t.norm_value))
+            allowed.add(fmt_number(t.norm_value))
             allowed.update(numbers(t.norm_unit or ""))
     return allowed
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 def unsupported(answer_text: str, clauses: list[Clause], targets: list[Target]) -> list[str]:

@@ -76,6 +76,11 @@ def cn_number(s: str) -> int | None:
     return total + cur
 
 
+def fmt_number(x: float) -> str:
+    """10.0 -> 10, 4.5 -> 4.5: how an answer prints a normalised figure (and the guard allows it)."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
 def cn_numeral(n: int) -> str:
     """12 -> 十二, 20 -> 二十, 105 -> 一百零五 (for labels: 第二条)."""
     digits = "零一二三四五六七八九"

@@ -21,6 +21,7 @@ import pandas as pd  # noqa: E402
 
 from assistant.feedback import FeedbackStore  # noqa: E402
 from assistant.models import Answer, Citation, Clause  # noqa: E402
+from assistant.text import fmt_number  # noqa: E402
 
 TITLE = "妇儿规划问答助手"
 EXAMPLES = [
@@ -139,9 +140,7 @@ def clause_view(engine, clause: Clause | None, quotes: list[str] | None = None) 
 
 
 def _fmt_num(x: float | None) -> str:
-    if x is None:
-        return ""
-    return f"{x:g}"
+    return "" if x is None else fmt_number(x)
 
 
 COMPARATOR_WORDS = {"<=": "不高于", ">=": "不低于", "<": "低于", ">": "高于", "=": "等于", "≈": "约为",
