@@ -56,6 +56,7 @@ class Engine:
         self.all_targets: list[Target] = data.targets
         self.errors = data.errors
         self._clause = {c.clause_id: c for c in self.clauses}
+        self._clause_norm = {c.clause_id: norm(c.text) for c in self.clauses}  # normalised once, matched per question
         self._rules: dict[str, tuple[str, str, str] | None] = {}
         self._first_plan_year = min((d.period_start for d in self.docs if d.kind == "plan"), default=0)
         self._by_doc: dict[str, list[Target]] = {}
@@ -251,7 +252,7 @@ class Engine:
         """Does any clause of these plans name the indicator at all?"""
         names = [norm(n) for n in q.indicator_names]
         ids = {d.doc_id for d in docs}
-        return any(c.doc_id in ids and any(n in norm(c.text) for n in names) for c in self.clauses)
+        return any(c.doc_id in ids and any(n in self._clause_norm[c.clause_id] for n in names) for c in self.clauses)
 
     def _has_figure(self, q: Query, sentence_norm: str) -> bool:
         """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic."""
