@@ -30,7 +30,7 @@ def fingerprint(corpus_dir: Path) -> str:
     corpus_dir = Path(corpus_dir)
     h = hashlib.sha256(PARSER_VERSION.encode())
     files = [p for p in sorted(corpus_dir.rglob("*")) if p.is_file()]
-    files += sorted(p for p in LEXICON_DIR.glob("*.yaml"))
+    files += sorted(LEXICON_DIR.glob("*.yaml")) + sorted(LEXICON_DIR.glob("*.py"))  # indicator_key lives there
     for p in files:
         h.update(str(p.name).encode())
         h.update(p.read_bytes())
