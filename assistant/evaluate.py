@@ -25,6 +25,8 @@ class Golden(BaseModel):
     must_contain: list[str] = []
     citations: list[dict] = []
     notes: str | None = None
+    conversation: str | None = None  # a turn of a multi-turn conversation: its id…
+    turn: int | None = None  # …and its 1-based position (history holds the turns before it)
 
 
 def load_golden(paths: list[Path]) -> list[Golden]:
@@ -43,7 +45,7 @@ def score(g: Golden, a: Answer, clause_of) -> dict:
     text = norm(a.answer)
     cited = [clause_of(c.clause_id) for c in a.citations]
     cited = [c for c in cited if c is not None]
-    r: dict = {"id": g.id, "type": g.type}
+    r: dict = {"id": g.id, "type": g.type, "conversation": g.conversation}
     if g.answerable:
         r["correct"] = a.answerable and all(norm(m) in text for m in g.must_contain)
         quotes = g.citations
@@ -62,6 +64,9 @@ def summarise(results: list[dict]) -> dict:
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in results:
         groups[r["type"]].append(r)
+    turns = [r for r in results if r.get("conversation")]
+    if turns:  # conversation turns are also scored together, whatever their type
+        groups["conversation_turns"] = turns
     groups["overall"] = results
 
     def mean(rows, key):
@@ -90,7 +95,7 @@ def failures(summary: dict) -> list[str]:
 def format_table(summary: dict) -> str:
     cols = ["n", "answer_accuracy", "citation_recall", "citation_precision", "refusal_accuracy", "numeric_faithfulness"]
     lines = ["| type | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
-    for name in sorted(summary, key=lambda n: (n == "overall", n)):
+    for name in sorted(summary, key=lambda n: (n == "overall", n == "conversation_turns", n)):
         row = summary[name]
         lines.append(f"| {name} | " + " | ".join("—" if row[c] is None else str(row[c]) for c in cols) + " |")
     return "\n".join(lines)
