@@ -90,9 +90,17 @@ class Citation(BaseModel):
     quote: str
 
 
+class Count(BaseModel):
+    """A number an answer derives by counting clauses (主要目标58条): the clauses it counted."""
+
+    value: int
+    clause_ids: list[str]
+
+
 class Answer(BaseModel):
     answer: str
     answerable: bool
     citations: list[Citation] = []
     targets: list[Target] = []
+    counts: list[Count] = []
     intent: str

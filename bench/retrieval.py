@@ -89,97 +89,19 @@ def first_hit(results: list[tuple[str, str]], citations: list[dict]) -> int | No
 # ----------------------------------------------------------------------------- question -> filters
 
 
-def region_names(docs: list[DocMeta]) -> dict[str, set[str]]:
-    """name as written -> doc_ids it names."""
-    names: dict[str, set[str]] = {}
-    for m in docs:
-        for n in {m.region, *m.region_aliases, m.short_name}:
-            names.setdefault(norm(n), set()).add(m.doc_id)
-    return names
-
-
-def region_spans(text: str, names: dict[str, set[str]]) -> list[tuple[int, int, set[str]]]:
-    """(start, end, doc_ids) of region names in norm(text); a name inside a longer one is ignored."""
-    t = norm(text)
-    spans = []
-    for n, ids in names.items():
-        start = t.find(n)
-        while start >= 0:
-            spans.append((start, start + len(n), ids))
-            start = t.find(n, start + 1)
-    keep = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and (o[1] - o[0]) > (s[1] - s[0]) for o in spans)]
-    return sorted(keep, key=lambda s: s[0])
-
-
-def detect_docs(text: str, names: dict[str, set[str]]) -> list[str]:
-    """Docs whose region names occur in ``text``, in order of mention."""
-    out: list[str] = []
-    for _, _, ids in region_spans(text, names):
-        out += sorted(ids)
-    return list(dict.fromkeys(out))
-
-
-def strip_regions(text: str, names: dict[str, set[str]]) -> str:
-    """``text`` (normalised) without its region names: once they are a filter they only add noise."""
-    t = norm(text)
-    for start, end, _ in reversed(region_spans(t, names)):
-        t = t[:start] + " " + t[end:]
-    return t
-
-
-def population_of(text: str) -> str | None:
-    t = norm(text)
-    w, c = "妇女" in t, "儿童" in t
-    return "妇女" if w and not c else "儿童" if c and not w else None
-
-
-def named_once(text: str, vocab: dict[str, str]) -> str | None:
-    """The one value of ``vocab`` (name as written -> key) whose names occur in ``text``; else None."""
-    t = norm(text)
-    found = {key for name, key in vocab.items() if name and name in t}
-    return found.pop() if len(found) == 1 else None
-
-
-def domain_headings(clauses) -> dict[str, str]:
-    """Domain headings as the plans write them (妇女与健康, 妇女参与决策和管理) -> domain_key."""
-    return {norm(c.domain): c.domain_key for c in clauses if c.domain and c.domain_key}
-
-
-def synonyms() -> dict[str, str]:
-    """Staff word -> plan words, from assistant/lexicon/questions.yaml when it has them."""
-    from assistant import lexicon
-
-    try:
-        return {norm(k): str(v) for k, v in ((lexicon.load("questions") or {}).get("synonyms") or {}).items()}
-    except FileNotFoundError:
-        return {}
-
-
-def section_names() -> dict[str, str]:
-    from assistant import lexicon
-
-    return {norm(n): s["key"] for s in lexicon.load("sections")["sections"] if s.get("marker") for n in s["names"]}
-
-
-def project_plan(row: dict, docs: list[DocMeta], names: dict[str, set[str]], domains: dict[str, str] | None = None):
-    """(query text, Filters, per_doc_k) for one golden question."""
+def project_plan(row: dict, docs: list[DocMeta]):
+    """(query text, Filters, per_doc_k) for one golden question, read by the engine's own question
+    parser and conversation state (assistant/answer/parse.py, state.py)."""
+    from assistant.answer.parse import read_turn
+    from assistant.answer.state import replay, resolve
     from assistant.retrieve import Filters
 
-    q = row["question"]
     history = [h if isinstance(h, str) else h.get("question") or h.get("content") or "" for h in row.get("history") or []]
-    doc_ids = detect_docs(q, names)
-    if not doc_ids:
-        for h in reversed(history):
-            if doc_ids := detect_docs(h, names):
-                break
-    text = strip_regions(f"{history[-1]} {q}" if history else q, names)
-    text = " ".join([text, *(plan for word, plan in synonyms().items() if word in text)])
-    pop = population_of(q) or (population_of(history[-1]) if history else None)
-    regions = {m.region for m in docs if m.doc_id in doc_ids}
+    state = replay(history, docs, lambda h: read_turn(h, docs))
+    q = resolve(read_turn(row["question"], docs), state, docs)
+    regions = {m.region for m in docs if m.doc_id in q.doc_ids}
     per_doc = PER_DOC_K if len(regions) > 1 else None
-    domain = named_once(q, domains) if domains else None
-    section = named_once(q, section_names())
-    return text, Filters(doc_ids=doc_ids or None, population=pop, domain_key=domain, section=section), per_doc
+    return q.retrieval_text, Filters(doc_ids=q.doc_ids or None, population=q.population, domain_key=q.domain_key), per_doc
 
 
 # ----------------------------------------------------------------------------- pipelines
@@ -205,12 +127,10 @@ def run_pipeline(name: str, settings: Settings, questions: list[dict]) -> dict:
         from assistant.retrieve import Retriever
 
         r = Retriever(settings, clauses, docs, corpus_fingerprint=corpus.fingerprint)
-        names = region_names(docs)
-        domains = domain_headings(clauses)
 
         def search(row: dict) -> list[tuple[str, str]]:
             if name == "project":
-                text, filters, per_doc = project_plan(row, docs, names, domains)
+                text, filters, per_doc = project_plan(row, docs)
                 hits = r.search(text, k=DEPTH, filters=filters, per_doc_k=per_doc)
             else:
                 hits = r.search(row["question"], k=DEPTH, mode=name)

@@ -29,7 +29,10 @@ def test_comparison_gives_a_row_per_plan_with_verdicts(engine):
     t = engine.compare("孕产妇死亡率")
     rows = {r.doc_id: r for r in t.rows}
     assert rows["beijing"].verdict == "参照" and rows["dongcheng"].verdict == "相同"
-    assert rows["zengdu"].norm_value == 10  # 万分之一, the 2025 figure
+    # 规划期末 is the plan's last year: 十万分之九 for 2030, not the 2025 万分之一
+    assert rows["zengdu"].norm_value == 9 and rows["zengdu"].year == 2030
+    # 曾都's parent plan (随州市) is not in the corpus: it is not judged against Beijing's
+    assert rows["zengdu"].verdict == "上级未收录" and t.missing_parents == ["随州市"]
     a = engine.ask("东城和西城对居委会成员中女性比例的要求一样吗？", [])
     assert "70%" in a.answer and "50%" in a.answer and a.intent == "compare"
 

@@ -16,8 +16,16 @@ POPULATION_PREFIX = re.compile(r"^(妇女与|儿童与|妇女|儿童)")
 
 @lru_cache(maxsize=None)
 def load(name: str) -> dict:
-    with open(HERE / f"{name}.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    """A vocabulary file, checked against its schema (assistant/lexicon/schema.py)."""
+    from assistant.lexicon.schema import SCHEMAS
+
+    path = HERE / f"{name}.yaml"
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    try:
+        return SCHEMAS[name].model_validate(raw).model_dump()
+    except ValueError as e:
+        raise ValueError(f"{path.name}: {e}") from None
 
 
 def population_of(name: str) -> str | None:

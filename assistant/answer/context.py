@@ -1,0 +1,138 @@
+"""What every answer strategy reads: the corpus tables and a retriever, injected, with lookups.
+
+A strategy never loads anything itself; tests build a Context from a small fixture corpus and a
+real keyword retriever over it (tests/answer/conftest.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Protocol, Sequence
+
+from assistant.ingest.owners import plan_rule
+from assistant.models import Clause, DocMeta, Target
+from assistant.retrieve import Filters, Hit
+from assistant.text import norm, sentences
+
+
+class Searcher(Protocol):
+    """The part of assistant.retrieve.Retriever the strategies use."""
+
+    def search(self, text: str, k: int = 5, filters: Filters | None = None, per_doc_k: int | None = None) -> list[Hit]: ...
+
+    def tokenizer(self, text: str) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Sentence:
+    clause: Clause
+    text: str  # original words
+    norm: str  # NFKC, no whitespace
+
+
+@dataclass
+class Context:
+    docs: Sequence[DocMeta]
+    clauses: Sequence[Clause]
+    targets: Sequence[Target]
+    retriever: Searcher
+    errors: Sequence[str] = ()
+    _rules: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.doc_by_id = {d.doc_id: d for d in self.docs}
+        self.clause_by_id = {c.clause_id: c for c in self.clauses}
+        self.clause_norm = {c.clause_id: norm(c.text) for c in self.clauses}  # normalised once
+        self.by_doc: dict[str, list[Target]] = {}
+        self.by_key: dict[str | None, list[Target]] = {}
+        for t in self.targets:
+            self.by_doc.setdefault(t.doc_id, []).append(t)
+            self.by_key.setdefault(t.indicator_key, []).append(t)
+        self.clauses_of: dict[str, list[Clause]] = {}
+        for c in self.clauses:
+            self.clauses_of.setdefault(c.doc_id, []).append(c)
+        self.plans = [d for d in self.docs if d.kind == "plan"]
+        self.first_plan_year = min((d.period_start for d in self.plans), default=0)
+
+    @cached_property
+    def sentences_of(self) -> dict[str, list[Sentence]]:
+        """Every sentence of every document, for figures the targets table has no row for."""
+        out: dict[str, list[Sentence]] = {}
+        for c in self.clauses:
+            for s in sentences(c.text) or [c.text]:
+                if s.strip():
+                    out.setdefault(c.doc_id, []).append(Sentence(c, s.strip(), norm(s)))
+        return out
+
+    @cached_property
+    def sentence_bigrams(self) -> dict[str, list[frozenset[str]]]:
+        """The bigrams of every sentence (parallel to sentences_of), computed once."""
+        from assistant.answer.compose import bigrams
+
+        return {d: [frozenset(bigrams(s.norm)) for s in ss] for d, ss in self.sentences_of.items()}
+
+    @cached_property
+    def clause_bigrams(self) -> dict[str, frozenset[str]]:
+        from assistant.answer.compose import bigrams
+
+        return {c.clause_id: frozenset(bigrams(self.clause_norm[c.clause_id])) for c in self.clauses}
+
+    def coverage(self, core: set[str], found: frozenset[str] | set[str]) -> float:
+        """Share of the core's weight (rare bigrams weigh more) that `found` holds."""
+        idf = self.idf
+        total = sum(idf.get(b, idf[""]) for b in core)
+        return sum(idf.get(b, idf[""]) for b in core & found) / total if total else 0.0
+
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        """How rare a bigram is among all sentences: rare words decide which sentence a question means."""
+        import math
+
+        df: dict[str, int] = {}
+        n = 0
+        for sets in self.sentence_bigrams.values():
+            for b in sets:
+                n += 1
+                for x in b:
+                    df[x] = df.get(x, 0) + 1
+        return {x: math.log((n + 1) / (k + 0.5)) for x, k in df.items()} | {"": math.log(n + 1)}
+
+    def doc(self, doc_id: str) -> DocMeta:
+        return self.doc_by_id[doc_id]
+
+    def clause(self, clause_id: str) -> Clause | None:
+        return self.clause_by_id.get(clause_id)
+
+    def plan_rule(self, doc_id: str):
+        """(owner, quote, clause_id) of a plan's general rule on who carries its targets, or None."""
+        if doc_id not in self._rules:
+            self._rules[doc_id] = plan_rule(self.clauses_of.get(doc_id, []))
+        return self._rules[doc_id]
+
+    def rows(self, doc: DocMeta, keys: list[str], year: int | None, kind: str = "target") -> list[Target]:
+        """A plan's rows for these indicators (the asked year, or undated rows at the period's end);
+        numeric rows first when there are any."""
+        rows = [t for t in self.by_doc.get(doc.doc_id, []) if t.kind == kind and t.indicator_key in keys]
+        if year is not None:
+            rows = [t for t in rows if t.year == year or (t.year is None and year == doc.period_end)]
+        numeric = [t for t in rows if t.value_num is not None]
+        return numeric or rows
+
+    def mentions(self, names: list[str], doc_ids: set[str]) -> bool:
+        """Does any clause of these documents name one of these words at all?"""
+        ns = [norm(n) for n in names]
+        return any(c.doc_id in doc_ids and any(n in self.clause_norm[c.clause_id] for n in ns) for c in self.clauses)
+
+    def scope(self, doc_ids: list[str], text: str, plans_only: bool) -> list[DocMeta]:
+        """The documents a question is about: those named (with the city's work reports, unless a
+        plan is asked for), or every plan."""
+        import re
+
+        docs = [self.doc_by_id[i] for i in doc_ids if i in self.doc_by_id] if doc_ids else list(self.docs)
+        if doc_ids and not plans_only:
+            regions = {d.region for d in docs}
+            about_plan = "规划" in text and not re.search(r"20(0\d|1\d)年", text)
+            docs += [d for d in self.docs if d.region in regions and d not in docs and not about_plan]
+        if plans_only:
+            docs = [d for d in docs if d.kind == "plan"]
+        return docs

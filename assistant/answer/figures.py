@@ -1,0 +1,72 @@
+"""Finding the sentence that states a figure: what kind of figure a question asks for, and whether
+a sentence holds one in a phrase about the question's topic. Shared by the strategies that quote
+figures the targets table has no row for."""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from assistant import lexicon
+from assistant.answer.compose import STOP_BIGRAMS, bigrams
+from assistant.answer.state import Query
+
+BARE_FIGURE = 12  # a phrase this short is a figure that takes its meaning from its neighbours
+TOPIC_COVERAGE = 0.4  # a figure's phrase must hold this share of the question's topic bigrams…
+TOPIC_HITS = 3  # …or at least this many of them
+# a figure, not an age (3岁以下), a span (6个月) or a year (2025年)
+ANY_NUMBER = re.compile(r"(?<![\d.])(?!20\d\d年)\d+(?:\.\d+)?(?![\d.]|岁|周岁|个月)|[一二三四五六七八九十两]+[个张名所家次项]|万分之|一半")
+SPECIFIC_UNITS = 6  # the first answer_units (date, year, month, duration, length, money) need that very kind
+PHRASE = re.compile(r"[，,；;。：:]")
+
+
+@lru_cache(maxsize=1)
+def _units() -> list[tuple[list[str], re.Pattern]]:
+    return [(u["words"], re.compile(u["pattern"])) for u in lexicon.load("questions")["answer_units"]]
+
+
+def unit_pattern(text: str) -> re.Pattern | None:
+    """The figure a question asks for (多少米 -> a length), or None when it names no kind."""
+    return next((p for words, p in _units() if any(w in text for w in words)), None)
+
+
+def asks_specific(text: str) -> bool:
+    """多少米、哪天、多少钱: a question that only a figure of one kind answers."""
+    return any(w in text for words, _ in _units()[:SPECIFIC_UNITS] for w in words)
+
+
+def without_verbs(text: str) -> str:
+    """控制在/达到/提高到 say how, not what: they are not the topic."""
+    for words in lexicon.load("comparators")["before"].values():
+        for w in sorted(words, key=len, reverse=True):
+            text = text.replace(w, " ")
+    return text
+
+
+def topic_core(q: Query) -> set[str]:
+    about = " ".join([q.topic, *q.indicator_names, q.history_text if q.inherited else ""])
+    return bigrams(without_verbs(about)) - STOP_BIGRAMS
+
+
+def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str] | None = None) -> bool:
+    """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic."""
+    if q.year is not None and q.year >= first_plan_year:  # a target sentence dated another year does not answer
+        years = set(re.findall(r"(20\d\d)年", sentence_norm))
+        if years and str(q.year) not in years:
+            return False
+    pattern = unit_pattern(q.text) or ANY_NUMBER
+    phrases = PHRASE.split(sentence_norm)
+    core = topic_core(q) if core is None else core
+    need = min(TOPIC_HITS, math.ceil(TOPIC_COVERAGE * len(core)))
+    for i, ph in enumerate(phrases):
+        if not pattern.search(ph):
+            continue
+        # the figure's own phrase must be about the topic, or its neighbours more strongly so
+        # ("本规划实施的2—3年，…进行中期评估"; a bare "1月22日," takes its meaning from what follows)
+        if len(core & bigrams(ph)) >= need:
+            return True
+        window = "".join(phrases[max(0, i - 1) : i + 2])
+        if len(ph) < BARE_FIGURE and len(core & bigrams(window)) >= need + 1:
+            return True
+    return False

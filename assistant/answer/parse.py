@@ -1,0 +1,273 @@
+"""Read one user turn into what it says by itself (a Turn); the conversation's state fills the rest.
+
+Every word list comes from assistant/lexicon/questions.yaml; place names outside the corpus come
+from assistant.places. The retrieval bench reads questions through the same functions."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+from assistant import lexicon
+from assistant.answer.intent import FROM_WORDS, WORD_ORDER, Intent
+from assistant.models import DocMeta
+from assistant.places import find_places
+from assistant.text import norm
+
+MAX_QUESTION = 2000  # characters kept; longer input is cut, never rejected silently
+MIN_CORE = 2  # a turn whose own topic words are shorter than this is elliptical (那西城呢？)
+YEAR = re.compile(r"(20\d\d)年")
+SEGMENT = re.compile(r"(?<=[，,；;。！!？?])")
+
+
+class Turn(BaseModel):
+    """What one user turn says by itself."""
+
+    text: str  # the question as asked (normalised, simplified)
+    topic: str = ""  # the turn's words without region names and question words
+    core: str = ""  # the topic without intent, pointing and follow-up words: empty for 那西城呢？
+    doc_ids: list[str] = []
+    unknown_regions: list[str] = []  # places named that the corpus holds no plan for
+    city_word: bool = False  # 市里/全市/市级 named without naming the city
+    population: str | None = None
+    domain_key: str | None = None
+    indicator_keys: list[str] = []
+    indicator_names: list[str] = []  # the words that matched, as asked
+    year: int | None = None
+    intent: Intent = Intent.TARGET_VALUE
+    intent_said: bool = False  # a question word decided the intent (not the default)
+    asks_number: bool = False
+    which: str | None = None  # 哪个更严 / 哪个高 / 哪个低: stricter | higher | lower
+    go_back: bool = False  # 回到刚才…
+    anaphora: bool = False  # 这个指标…
+    new_topic: bool = False  # 换个话题…
+    parallel: bool = False  # 那X呢: the earlier question, asked about X
+    compares: bool = False  # 和市里比呢: set against the earlier answer
+    context: str = ""  # a clause bringing in an outside figure (国家纲要要求…)
+
+    @property
+    def elliptical(self) -> bool:
+        return not self.indicator_keys and not self.domain_key and len(self.core) < MIN_CORE
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # opencc-python-reimplemented
+
+    return opencc.OpenCC("t2s")
+
+
+def clean(question: str) -> str:
+    """NFKC, simplified characters, no control characters, bounded length."""
+    q = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t")
+    q = _t2s().convert(q[:MAX_QUESTION])
+    return norm(q)
+
+
+def find_indicators(text: str) -> list[tuple[str, str]]:
+    """(name, key) for each non-overlapping lexicon name in text, longest first, in text order.
+
+    拥有的床位数 and 拥有床位数 are the same words: 的 is ignored on both sides."""
+    text = text.replace("的", "")
+    taken = [False] * len(text)
+    found: list[tuple[int, str, str]] = []
+    for name, key in lexicon.indicator_names():
+        start = 0
+        while (i := text.find(name, start)) >= 0:
+            if not any(taken[i : i + len(name)]):
+                for j in range(i, i + len(name)):
+                    taken[j] = True
+                if key not in [k for _, _, k in found]:
+                    found.append((i, name, key))
+            start = i + 1
+    return [(n, k) for _, n, k in sorted(found)]
+
+
+def region_names(doc: DocMeta) -> list[str]:
+    names = {doc.region, *doc.region_aliases}
+    if doc.region.endswith(("区", "县", "市")) and len(doc.region) > 2:
+        names.add(doc.region[:-1])
+    return sorted((norm(n) for n in names), key=len, reverse=True)
+
+
+def find_docs(text: str, docs: list[DocMeta]) -> list[str]:
+    """Plans the text names, in order of mention. A work report is named only by its own words.
+
+    北京市东城区 names the district; the city counts only where it is named outside a
+    district's full name (和全市比呢)."""
+    hits: list[tuple[int, str]] = []
+    plans = [d for d in docs if d.kind == "plan"]
+    for d in docs:
+        names = region_names(d) if d.kind == "plan" else [norm(a) for a in d.region_aliases]
+        pos = [text.find(n) for n in names if n in text]
+        if pos:
+            hits.append((min(pos), d.doc_id))
+    ids = [i for _, i in sorted(hits)]
+    for city in plans:
+        districts = [d for d in plans if d.doc_id in ids and d.parent_region == city.region]
+        if city.doc_id in ids and districts and not _named_alone(text, city, districts):
+            ids.remove(city.doc_id)
+    return ids
+
+
+def _named_alone(text: str, city: DocMeta, districts: list[DocMeta]) -> bool:
+    stripped = text
+    for d in districts:
+        for n in region_names(d):
+            if any(c in n for c in region_names(city)):
+                stripped = stripped.replace(n, "")
+    return any(n in stripped for n in region_names(city))
+
+
+def unknown_places(text: str, docs: list[DocMeta], named: list[str]) -> list[str]:
+    """Places in the text that no plan of the corpus covers: not a corpus region, not the parent
+    or province of a plan the text names (湖北曾都 names 曾都)."""
+    known = {norm(n) for d in docs for n in region_names(d)}
+    known |= {norm(d.region) for d in docs}
+    parents = {norm(x) for d in docs if d.doc_id in named for x in (d.parent_region or "", d.province) if x}
+    out = []
+    for p in find_places(text):
+        if norm(p.name) in known or norm(p.full_name) in known or norm(p.full_name) in parents:
+            continue
+        out.append(p.full_name)
+    return list(dict.fromkeys(out))
+
+
+def _words(name: str) -> list[str]:
+    return lexicon.load("questions")[name]
+
+
+def _any(text: str, words) -> bool:
+    return any(w in text for w in words)
+
+
+def read_turn(question: str, docs: list[DocMeta]) -> Turn:
+    """One turn by itself: regions, indicator, year, intent and the words that say how it relates
+    to the conversation."""
+    lex = lexicon.load("questions")
+    text = clean(question)
+    context, asked = _split_context(text)
+    found = find_indicators(text)
+    city_words = [norm(w) for w in lex["city_words"]]
+    doc_ids = find_docs(asked, docs)
+    without_city = asked
+    for w in sorted(city_words, key=len, reverse=True):
+        without_city = without_city.replace(w, "")
+    city_word = False
+    if without_city != asked:  # 市里 alone: which city is meant depends on the plan in question (state)
+        named = find_docs(without_city, docs)
+        if len(named) < len(doc_ids):
+            city_word = True
+            doc_ids = [i for i in doc_ids if i in named]
+    pops = [p for p, words in lex["populations"].items() if _any(text, words)]
+    year = _year(asked)
+    intent, said = _intent(text)
+    plain = re.sub(r"[“”\"‘’'《》]", "", text)
+    plans = [i for i in doc_ids if next(d for d in docs if d.doc_id == i).kind == "plan"]
+    if len(plans) >= 2 and intent in (Intent.TARGET_VALUE, Intent.COMPARE, Intent.TARGET_LIST):
+        intent = Intent.COMPARE
+    if intent == Intent.COMPARE and len(plans) < 2 and not city_word and not _any(text, [*lex["all_plans_words"], "比呢"]):
+        intent = Intent.TARGET_VALUE
+    domain_key = _domain(text)
+    if intent == Intent.TARGET_VALUE and domain_key and not found and "目标" in text:
+        intent = Intent.TARGET_LIST  # 妇女与经济领域的主要目标: the domain's goals, not one figure
+    which = next((k for k, words in lex["which_words"].items() if _any(text, words)), None)
+    t = topic(text, docs)
+    return Turn(
+        text=text, topic=t, core=_core(t), doc_ids=doc_ids,
+        unknown_regions=unknown_places(asked, docs, doc_ids), city_word=city_word,
+        population=pops[0] if len(pops) == 1 else None, domain_key=domain_key,
+        indicator_keys=[k for _, k in found], indicator_names=[n for n, _ in found],
+        year=year, intent=intent, intent_said=said,
+        asks_number=_any(plain.replace("哪几", ""), lex["asks_number"]),
+        which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_any(text, lex["anaphora_words"]),
+        new_topic=_any(text, lex["new_topic_words"]), context=context,
+        parallel=text.startswith(tuple(lex["parallel_start"])) and text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
+        compares=_any(text, lex["compare_followup_words"]))
+
+
+def _split_context(text: str) -> tuple[str, str]:
+    """(context, asked): 国家纲要要求…降到3‰以下，我们区定的多少？ -> the clause with the outside
+    figure, and the rest. Years and regions are read from the rest only."""
+    segs = [s for s in SEGMENT.split(text) if s]
+    words = _words("context_words")
+    if len(segs) < 2:
+        return "", text
+    ctx = [s for s in segs[:-1] if _any(s, words)]
+    if not ctx:
+        return "", text
+    return "".join(ctx), "".join(s for s in segs if s not in ctx)
+
+
+def _year(text: str) -> int | None:
+    if m := YEAR.search(text):
+        return int(m.group(1))
+    for word, y in sorted(lexicon.load("questions")["years"].items(), key=lambda x: -len(x[0])):
+        if word in text:
+            return y
+    return None
+
+
+def _intent(text: str) -> tuple[Intent, bool]:
+    plain = re.sub(r"[“”\"‘’'《》]", "", text)
+    intents = lexicon.load("questions")["intents"]
+    for name in WORD_ORDER:
+        if _any(plain, intents.get(name, [])):
+            return FROM_WORDS[name] if name in FROM_WORDS else Intent(name), name != "target_value"
+    return Intent.TARGET_VALUE, False
+
+
+def topic(text: str, docs: list[DocMeta]) -> str:
+    """The question without region names and question words: what retrieval should match."""
+    out = text
+    for d in docs:
+        for n in region_names(d):
+            out = out.replace(n, " ")
+    for p in find_places(out):
+        out = out.replace(p.name, " ")
+    for w in sorted(_words("query_stopwords"), key=len, reverse=True):
+        out = out.replace(w, " ")
+    out = re.sub(r"[？?！!。，,、“”\"（）()]", " ", out)
+    out = " ".join(out.split())
+    extra = [v for k, v in lexicon.load("questions").get("synonyms", {}).items() if k in text]
+    return " ".join([out, *extra]).strip()
+
+
+@lru_cache(maxsize=1)
+def _non_topic_words() -> list[str]:
+    lex = lexicon.load("questions")
+    words = [w for ws in lex["intents"].values() for w in ws]
+    words += [w for ws in lex["which_words"].values() for w in ws]
+    words += lex["go_back_words"] + lex["anaphora_words"] + lex["new_topic_words"] + lex["city_words"]
+    words += lex["all_plans_words"] + lex["asks_number"] + lex["list_words"] + list(lex["years"])
+    words += [w for ws in lex["populations"].values() for w in ws if len(w) <= 2] + lex["followup_words"]
+    return sorted(set(words), key=len, reverse=True)
+
+
+def _core(topic_text: str) -> str:
+    """Topic words that name a subject: 那有什么措施 has none, 托育有什么措施 has 托育."""
+    out = re.sub(r"20\d\d年?|[的了呢吗啊吧呀么]|^[那和跟再还有]+", "", topic_text.replace(" ", ""))
+    for w in _non_topic_words():
+        out = out.replace(w, "")
+    out = re.sub(r"^[那和跟再还有又就]+|[有没是呢吗]+$", "", out)
+    return out
+
+
+def _domain(text: str) -> str | None:
+    for m in re.finditer(r"(?=(妇女|儿童)(与|参与)?([\u4e00-\u9fff]{2,6}?)(领域|这块|方面|部分|这部分))", text):
+        key = lexicon.domain_key(m.group(1) + (m.group(2) or "") + m.group(3)) or lexicon.domain_key(m.group(1) + "与" + m.group(3))
+        if key:
+            return key
+    pop = "儿童" if "儿童" in text and "妇女" not in text else "妇女"
+    for m in re.finditer(r"(?=([\u4e00-\u9fff]{2,6})(领域|这块|方面))", text):  # 社会保障领域
+        for cut in range(len(m.group(1)) - 1):
+            if key := lexicon.domain_key(pop + "与" + m.group(1)[cut:]):
+                return key
+    m = re.search(r"(妇女|儿童)(与|参与)([\u4e00-\u9fff]{2,6})", text)
+    if m:
+        for cut in range(len(m.group(3)), 1, -1):
+            if k := lexicon.domain_key(m.group(1) + m.group(2) + m.group(3)[:cut]):
+                return k
+    return None

@@ -1,0 +1,78 @@
+"""Every Chinese sentence an answer is built from, in one place.
+
+Strategies fill these templates; nothing else in assistant/answer writes Chinese prose. Words
+the *questions* use live in assistant/lexicon/questions.yaml instead."""
+
+from __future__ import annotations
+
+# -- input that is not a question about the plans -----------------------------------------------
+EMPTY = "请输入问题，例如：东城区孕产妇死亡率目标是多少？"
+TOO_LONG = "问题太长了。请把问题缩短到一万字以内，一次问一件事。"
+NOT_CHINESE = "请用中文提问，例如：西城区适龄儿童入园率要保持在什么水平？本助手只回答规划文本中的内容。"
+GUARD_REFUSAL = "抱歉，这个问题我无法给出有出处的数字答案。请换个问法，或查看下列条款原文。"
+
+# -- leads --------------------------------------------------------------------------------------
+FROM_TEXT = "根据规划原文："
+PER_PLAN = "各规划的相关表述："
+PLAN_BOLD = "**{plan}**：{body}"
+
+# -- refusals -----------------------------------------------------------------------------------
+NOT_IN_CORPUS = "语料中没有{regions}的规划，无法回答。"
+PARENT_NOT_IN_CORPUS = "{plan}的上级规划（{parent}）未收录，无法与之比较。"
+FAILED_PLAN = "{plan}的规划文本未能载入（{why}），暂时无法回答。"
+NO_CONTENT = "规划中没有这项内容：{reason}。"
+NO_ANSWER_FOUND = "现有规划文本中没有找到这个问题的答案"
+NEAREST = "\n\n最接近的条款是〔{label}〕"
+NEAREST_QUOTE = "：「{quote}」"
+NEAREST_SEE = "，可查看原文。"
+COVERED = "\n\n目前收录的规划：{plans}。"
+NO_YEAR_DATA = "语料中没有{year}年的数据"
+OUTSIDE_PERIOD = "所问年份超出了{plan}的规划期，该规划没有那一年的目标"
+NO_TARGET_FOR = "{plan}没有关于“{names}”的目标"
+NO_FIGURE_FOR = "{plan}没有为“{names}”设定具体数值目标"
+QUALITATIVE_ONLY = "规划没有给出具体数值：{plan}对“{names}”只作定性要求"
+ALSO = "\n\n另：{notes}。"
+
+# -- targets ------------------------------------------------------------------------------------
+COMPARATOR_WORDS = {"<=": "不高于", "<": "低于", ">=": "不低于", ">": "高于", "=": "达到", "≈": "约为",
+                    "increase": "提高", "decrease": "降低", "maintain": "保持", "achieve": "实现"}
+NORMALISED = "（即 {value}）"
+YEAR_NOTE = "（{year}年）"
+QUOTE = "「{quote}」〔{label}〕"
+LINE = "{text}。〔{label}〕"
+
+# -- comparisons --------------------------------------------------------------------------------
+VERDICT_NOTE = {"参照": "上级规划（参照）", "相同": "与上级规划相同", "更严": "比上级规划更严", "更宽": "比上级规划更宽",
+                "无量化目标": "没有量化目标", "未涉及": "未涉及该指标", "不可比": "单位不同，不可比",
+                "上级未收录": "上级规划未收录"}
+COMPARE_HEADER = ["| 规划 | 原文表述 | 目标值 | 年份 | 与上级规划相比 |", "|---|---|---|---|---|"]
+COMPARE_ROW = "| {plan} | {quote} | {value} ({normed}) | {year} | {verdict} |"
+NOT_FOUND_IN_PLAN = "规划中未找到该指标"
+PERIOD_END = "规划期末"
+WHICH = {"stricter": "更严", "higher": "更高", "lower": "更低"}
+WHICH_ANSWER = "{which}的是{plan}（{value}）。"
+WHICH_SAME = "两者要求相同（{value}）。"
+WHICH_UNCOMPARABLE = "各规划的单位或口径不同，无法直接比较高低。"
+
+# -- owners -------------------------------------------------------------------------------------
+OWNER_FOUND = "责任单位：{owner}（来源：{source}）"
+OWNER_SOURCES = {"text": "条款原文写明", "assignment": "任务分工表"}
+OWNER_NONE = "规划原文没有写明由哪个部门牵头或负责。"
+OWNER_RULE = "按{plan}的总则，由{owner}按职责承担：「{quote}」〔{label}〕"
+
+# -- lists --------------------------------------------------------------------------------------
+GOALS_HEADER = "**{plan} · {domain} · 主要目标**（共{n}条，原文）"
+LIST_HEADER = "**{plan}**：\n{lines}"
+
+# -- the documents themselves -------------------------------------------------------------------
+DOC_NUMBER = "{plan}的发文字号是 {number}。〔{label}〕"
+ISSUE_DATE = "{plan}的印发日期（原文落款）：「{quote}」。〔{label}〕"
+ISSUE_DATE_READ = "{plan}的印发日期是{y}年{m}月{d}日（原文落款：「{quote}」）。〔{label}〕"
+ISSUER = "{plan}由{issuer}印发。〔{label}〕"
+PERIOD = "{plan}的规划期见其标题：「{quote}」。〔{label}〕"
+PARTS = "{plan}所在的文件包括{n}个规划：{titles}。"
+SECTION_COUNT = "{scope}：{counts}。"
+COUNT_ITEM = "{section}{n}条（最后一条是〔{last}〕）"
+DOMAIN_LIST = "{scope}分{n}个领域：{domains}。"
+SCOPE = "{plan}{part}{domain}"
+PART_NAMES = {"妇女": "妇女部分", "儿童": "儿童部分", "综合": "全文"}

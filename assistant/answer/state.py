@@ -1,0 +1,177 @@
+"""The conversation as a typed record, updated turn by turn by written carry-over rules.
+
+    state = DialogueState()
+    for question in history:                 # what `ask --history` and the app replay
+        state = advance(state, read_turn(question, docs), docs)
+    query = resolve(read_turn(question, docs), state, docs)
+
+Rules (each a test in tests/answer/test_state.py):
+1. An elliptical turn (那西城呢？/2025年呢？/市里呢？) keeps the topic, indicator, intent and year and
+   takes what it names (a region, a year).
+2. A turn that names a new topic replaces the topic and drops the old year; the region carries on
+   unless the turn names another.
+3. A turn that points at the subject (这个指标由谁监测？) keeps the indicator and takes its own intent.
+4. A region the corpus does not hold is refused for that turn only: the state does not change.
+5. 回到刚才东城那个… restores the latest earlier subject about the named region.
+6. 哪个更严/更高/多 compares the plans asked about under the current topic.
+7. 市里 means the parent of the plan in question (东城 -> 北京市; 曾都 -> 随州市, not in the corpus).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from assistant.answer.intent import Intent
+from assistant.answer.parse import Turn
+from assistant.models import DocMeta
+
+MAX_PAST = 8  # earlier subjects kept for 回到刚才…; a chat rarely goes back further
+
+
+class Focus(BaseModel):
+    """What the conversation is about after a turn."""
+
+    doc_ids: list[str] = []
+    indicator_keys: list[str] = []
+    indicator_names: list[str] = []
+    topic: str = ""
+    population: str | None = None
+    domain_key: str | None = None
+    year: int | None = None
+    intent: Intent = Intent.TARGET_VALUE
+    asks_number: bool = False
+
+
+class DialogueState(BaseModel):
+    focus: Focus | None = None
+    past: list[Focus] = []  # earlier subjects, oldest first
+    subjects: list[str] = []  # plans asked about under the current topic, in order (for 哪个更严)
+
+
+class Query(BaseModel):
+    """One turn read in the light of the conversation: what the answer strategies see."""
+
+    text: str  # this turn, normalised
+    topic: str = ""  # what retrieval and sentence choice should match
+    own_topic: str = ""  # this turn's own topic words, without what it inherits
+    retrieval_text: str = ""
+    doc_ids: list[str] = []
+    unknown_regions: list[str] = []
+    population: str | None = None
+    domain_key: str | None = None
+    indicator_keys: list[str] = []
+    indicator_names: list[str] = []
+    year: int | None = None
+    intent: Intent = Intent.TARGET_VALUE
+    asks_number: bool = False
+    inherited: bool = False  # the turn took its subject from earlier turns
+    history_text: str = ""  # topic words of the earlier subject
+    which: str | None = None  # 哪个更严: stricter | higher | lower
+    context: str = ""  # an outside figure the question mentions (国家纲要要求…)
+    city_word: bool = False
+
+
+def _parent_plan(doc_ids: list[str], docs: list[DocMeta]) -> tuple[list[str], list[str]]:
+    """(plans, unknown regions) that 市里/市级 means for a question about these plans."""
+    by_id = {d.doc_id: d for d in docs}
+    plans = [d for d in docs if d.kind == "plan"]
+    asked = [by_id[i] for i in doc_ids if i in by_id and by_id[i].kind == "plan"]
+    if not asked:  # nothing in question: the city-level plan of the corpus
+        from assistant.compare import reference_doc
+
+        ref = reference_doc(docs)
+        return ([ref.doc_id] if ref else []), []
+    out, unknown = [], []
+    for d in asked:
+        if not d.parent_region:
+            continue
+        parent = next((p for p in plans if p.region == d.parent_region), None)
+        if parent:
+            out.append(parent.doc_id)
+        else:
+            unknown.append(d.parent_region)
+    return list(dict.fromkeys(out)), list(dict.fromkeys(unknown))
+
+
+def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
+    base = None if turn.new_topic else state.focus
+    if turn.go_back and state.past:
+        named = [f for f in reversed(state.past) if set(f.doc_ids) & set(turn.doc_ids)]
+        base = named[0] if named else state.past[-1]
+    inherit = base is not None and (turn.elliptical or turn.which is not None or
+                                    (turn.anaphora and not turn.indicator_keys) or (turn.go_back and not turn.indicator_keys))
+    parallel = base is not None and turn.parallel and not inherit  # 那低收入家庭的未成年人呢: same question, new subject
+    doc_ids = list(turn.doc_ids)
+    unknown = list(turn.unknown_regions)
+    if turn.city_word:
+        in_question = doc_ids or (base.doc_ids if base else [])
+        parents, missing = _parent_plan(in_question, docs)
+        doc_ids = list(dict.fromkeys(doc_ids + parents))
+        unknown += missing
+    if base is not None and turn.compares and doc_ids and not turn.indicator_keys:  # 和市里比呢: both sides
+        doc_ids = list(dict.fromkeys(base.doc_ids + doc_ids))
+    if not doc_ids and base is not None and not unknown:
+        doc_ids = list(base.doc_ids)
+    intent = turn.intent
+    which = turn.which if base is not None else None
+    if which and len(state.subjects) >= 2 and not turn.doc_ids:
+        doc_ids = list(state.subjects)
+    if which and len(doc_ids) >= 2:
+        intent = Intent.COMPARE
+    elif (inherit or parallel) and not turn.intent_said:
+        intent = base.intent
+    q = Query(
+        text=turn.text, topic=turn.topic, own_topic=turn.topic, doc_ids=doc_ids, unknown_regions=unknown,
+        population=turn.population, domain_key=turn.domain_key,
+        indicator_keys=turn.indicator_keys, indicator_names=turn.indicator_names, year=turn.year,
+        intent=intent, asks_number=turn.asks_number, which=which, context=turn.context, city_word=turn.city_word)
+    if inherit:
+        q.indicator_keys = q.indicator_keys or base.indicator_keys
+        q.indicator_names = q.indicator_names or base.indicator_names
+        q.population = q.population or base.population
+        q.domain_key = q.domain_key or base.domain_key
+        q.year = q.year if q.year is not None else base.year
+        q.asks_number = q.asks_number or (base.asks_number and not turn.intent_said)
+        q.history_text = base.topic
+        q.inherited = True
+        q.topic = " ".join(x for x in (turn.topic, _swap_population(base.topic, base.population, turn.population)) if x)
+    elif parallel:
+        q.year = q.year if q.year is not None else base.year
+        q.asks_number = q.asks_number or base.asks_number
+        q.population = q.population or base.population
+    if len(q.doc_ids) >= 2 and q.intent in (Intent.TARGET_VALUE, Intent.TARGET_LIST) and q.indicator_keys:
+        q.intent = Intent.COMPARE
+    q.retrieval_text = q.topic or q.text
+    return q
+
+
+def _swap_population(topic: str, old: str | None, new: str | None) -> str:
+    """换成儿童的呢: the earlier topic, about the other population."""
+    if old and new and old != new:
+        return topic.replace(old, new)
+    return topic
+
+
+def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query | None = None) -> DialogueState:
+    """The state after a turn. A turn about a place the corpus lacks, or with no Chinese, leaves it."""
+    query = query or resolve(turn, state, docs)
+    if query.unknown_regions or not turn.text:
+        return state
+    focus = Focus(doc_ids=query.doc_ids, indicator_keys=query.indicator_keys, indicator_names=query.indicator_names,
+                  topic=query.topic,
+                  population=query.population, domain_key=query.domain_key, year=query.year,
+                  intent=query.intent, asks_number=query.asks_number)
+    same_topic = query.inherited or (state.focus is not None and bool(query.indicator_keys)
+                                     and query.indicator_keys == state.focus.indicator_keys)
+    subjects = list(state.subjects) if same_topic else []
+    subjects = list(dict.fromkeys(subjects + [i for i in query.doc_ids]))
+    past = (state.past + [state.focus])[-MAX_PAST:] if state.focus else []
+    return DialogueState(focus=focus, past=past, subjects=subjects)
+
+
+def replay(history: list[str], docs: list[DocMeta], read) -> DialogueState:
+    """The state after the earlier turns of a conversation (oldest first)."""
+    state = DialogueState()
+    for h in history:
+        state = advance(state, read(h), docs)
+    return state

@@ -1,0 +1,1 @@
+"""One module per answer type, each `run(query, ctx) -> Draft | None` (router order: ../router.py)."""

@@ -1,0 +1,97 @@
+"""The figure finder: a figure the targets table has no row for, read from any sentence of any
+document — numbers inside 策略措施 (学校周边多少米、睡眠几小时、新建几所), 发展基础 achievements and
+census figures, the work report's amounts and counts. Each part of a multi-part question
+("投了哪几笔钱、各多少", "A和B分别是多少") gets its own sentence."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer import compose, phrases
+from assistant.answer.compose import STOP_BIGRAMS, bigrams
+from assistant.answer.context import Context
+from assistant.answer.draft import Draft
+from assistant.answer.figures import ANY_NUMBER, has_figure, unit_pattern, without_verbs
+from assistant.answer.intent import Intent
+from assistant.answer.parse import topic
+from assistant.answer.state import Query
+from assistant.text import norm
+
+SENTENCE_SHARE = 0.6  # a sentence's own words count more than its clause's (the clause gives context)
+YEARS = re.compile(r"(?:截至|截止|到)?20\d\d年?(?:底|末)?")
+MIN_COVERAGE = 0.45  # share of the question's (rarity-weighted) topic a sentence must hold
+RUNNER_UP = 0.85  # another plan's sentence is shown too when it scores this close to the best
+MAX_PLANS = 8  # a question naming no plan is answered from at most this many plans
+CANDIDATES = 12  # best-scoring sentences checked for a figure of the asked kind, per part
+MAX_PARTS = 4  # sub-questions of one turn answered separately
+ASK = re.compile(r"多少|几|什么|哪|怎么|如何|是否")
+SPLIT = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=[^，,]*(?:多少|几|什么|哪))")
+
+
+def sub_questions(q: Query) -> list[str]:
+    """学前教育投了多少？课后服务呢？ -> two parts; a single question stays one."""
+    segs = [s for s in SPLIT.split(q.text) if s.strip("，,？?；; ")]
+    asks = [s for s in segs if ASK.search(s) or s.rstrip("？?").endswith("呢")]
+    return asks[:MAX_PARTS] if len(asks) > 1 else [q.text]
+
+
+def core_of(*texts: str) -> set[str]:
+    """The topic bigrams of a question: no years (截至2018年), no verbs of direction, no question words."""
+    return bigrams(without_verbs(YEARS.sub(" ", " ".join(texts)))) - STOP_BIGRAMS
+
+
+class FigureFinder:
+    def run(self, q: Query, ctx: Context) -> Draft | None:
+        if not (q.asks_number or unit_pattern(q.text)):
+            return None
+        docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.docs)
+        if q.year is not None:
+            docs = [d for d in docs if d.period_start <= q.year <= d.period_end] or (docs if q.doc_ids else [])
+        if not docs:
+            return None
+        whole = core_of(q.topic, *q.indicator_names, q.context) | {b for n in q.indicator_names for b in bigrams(n)}
+        picks: list[tuple[float, object]] = []
+        for part in sub_questions(q):
+            sub = q if part == q.text else q.model_copy(update={"text": part, "topic": topic(part, list(ctx.docs)) or q.topic})
+            picks += self._best(sub, ctx, [d.doc_id for d in docs], several=not q.doc_ids, whole=whole)
+        if not picks:
+            return None
+        seen, blocks, cites = set(), [], []
+        for _, s in sorted(picks, key=lambda p: (p[1].clause.doc_id, p[1].clause.order)):
+            if s.norm in seen:
+                continue
+            seen.add(s.norm)
+            blocks.append(compose.quote_block(s.clause, [s.text]))
+            cites.append(compose.cite(s.clause, s.text))
+        return Draft(answer=phrases.FROM_TEXT + "\n\n" + "\n\n".join(blocks), answerable=True,
+                     citations=compose.dedupe(cites), intent=Intent.FACT if q.intent != Intent.TARGET_VALUE else q.intent)
+
+    def _best(self, q: Query, ctx: Context, doc_ids: list[str], several: bool, whole: set[str]) -> list[tuple[float, object]]:
+        own = core_of(q.topic, *q.indicator_names)
+        if not own and not whole:
+            return []
+        own = own or whole
+        scored = []
+        for d in doc_ids:
+            for s, bs in zip(ctx.sentences_of.get(d, []), ctx.sentence_bigrams.get(d, [])):
+                if not (own & bs):
+                    continue
+                sentence = (ctx.coverage(own, bs) + ctx.coverage(whole, bs)) / 2 if own != whole else ctx.coverage(own, bs)
+                clause = ctx.coverage(whole, ctx.clause_bigrams[s.clause.clause_id])
+                scored.append((SENTENCE_SHARE * sentence + (1 - SENTENCE_SHARE) * clause, s))
+        scored.sort(key=lambda x: -x[0])
+        pattern = unit_pattern(q.text) or ANY_NUMBER
+        best: dict[str, tuple[float, object]] = {}
+        for score, s in scored[: CANDIDATES * (MAX_PLANS if several else 1)]:
+            if score < MIN_COVERAGE:
+                break
+            if s.clause.doc_id in best or not pattern.search(s.norm) or not has_figure(q, s.norm, ctx.first_plan_year, own | whole):
+                continue
+            best[s.clause.doc_id] = (score, s)
+            if not several:
+                break
+        if not best:
+            return []
+        top = max(v[0] for v in best.values())
+        keep = sorted((v for v in best.values() if v[0] >= RUNNER_UP * top), key=lambda v: -v[0])
+        return keep[:MAX_PLANS]

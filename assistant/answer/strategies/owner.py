@@ -1,0 +1,91 @@
+"""Who leads or carries a task: the sentence that names the body (评估组由区妇儿工委办公室牵头), an
+owner from a task-assignment table, or — when the plan names nobody — that plain fact with the
+plan's general rule, cited."""
+
+from __future__ import annotations
+
+from assistant import lexicon
+from assistant.answer import compose, phrases
+from assistant.answer.compose import STOP_BIGRAMS, bigrams
+from assistant.answer.context import Context
+from assistant.answer.draft import Draft
+from assistant.answer.intent import Intent
+from assistant.answer.state import Query
+from assistant.answer.strategies.clauses import best_hits, quote_answer
+from assistant.models import Citation, DocMeta
+
+MIN_COVERAGE = 0.5  # share of the question's (rarity-weighted) topic an owner sentence must hold
+MAX_PLANS = 4  # owner sentences shown for a question naming several plans
+
+
+def _question_words() -> set[str]:
+    lex = lexicon.load("questions")
+    return set().union(*(bigrams(w) for w in lex["intents"]["owner"] + lex["anaphora_words"]))
+
+
+class Owner:
+    def run(self, q: Query, ctx: Context) -> Draft | None:
+        docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.plans)
+        found = self._named_in_text(q, ctx, docs)
+        if found:
+            blocks, cites = [], []
+            for s in found:
+                blocks.append(compose.quote_block(s.clause, [s.text]))
+                cites.append(compose.cite(s.clause, s.text))
+            return Draft(answer=phrases.FROM_TEXT + "\n\n" + "\n\n".join(blocks), answerable=True,
+                         citations=compose.dedupe(cites), intent=Intent.OWNER)
+        hits = best_hits(q, ctx, per_doc=False, intent=Intent.OWNER)
+        if not hits:
+            return None
+        parts, cites = quote_answer(q, ctx, hits, Intent.OWNER, focus=lexicon.load("questions")["owner_text_words"])
+        self._owner_note(q, ctx, docs, parts, cites)
+        return Draft(answer=phrases.FROM_TEXT + "\n\n" + "\n\n".join(parts), answerable=True,
+                     citations=compose.dedupe(cites), intent=Intent.OWNER)
+
+    @staticmethod
+    def _named_in_text(q: Query, ctx: Context, docs: list[DocMeta]) -> list:
+        """Sentences that name who does the asked thing, best first, one per document."""
+        words = lexicon.load("questions")["owner_text_words"]
+        own = bigrams(q.own_topic) - STOP_BIGRAMS - _question_words()
+        core = own if len(own) >= 1 else bigrams(q.topic) - STOP_BIGRAMS - _question_words()
+        core |= {b for n in q.indicator_names for b in bigrams(n)}
+        if not core:
+            return []
+        idf = ctx.idf
+        total = sum(idf.get(b, idf[""]) for b in core)
+        best: dict[str, tuple[float, object]] = {}
+        for d in docs:
+            for s, bs in zip(ctx.sentences_of.get(d.doc_id, []), ctx.sentence_bigrams.get(d.doc_id, [])):
+                if not any(w in s.norm for w in words):
+                    continue
+                score = sum(idf.get(b, idf[""]) for b in core & bs) / total
+                if score >= MIN_COVERAGE and score > best.get(d.doc_id, (0, None))[0]:
+                    best[d.doc_id] = (score, s)
+        ranked = sorted(best.values(), key=lambda v: -v[0])
+        if not ranked:
+            return []
+        top = ranked[0][0]
+        return [s for score, s in ranked if score >= top * 0.9][:MAX_PLANS]
+
+    @staticmethod
+    def _owner_note(q: Query, ctx: Context, docs: list[DocMeta], parts: list[str], cites: list[Citation]) -> None:
+        """Who carries it, with where that comes from; or that the plan names nobody."""
+        in_scope = {d.doc_id for d in docs}
+        owners = [t for k in q.indicator_keys for t in ctx.by_key.get(k, []) if t.owner and t.doc_id in in_scope]
+        if owners and owners[0].owner_source != "plan":
+            t = owners[0]
+            parts.append(phrases.OWNER_FOUND.format(owner=t.owner, source=phrases.OWNER_SOURCES[t.owner_source]))
+            if t.owner_clause_id:
+                cites.append(compose.cite(ctx.clause_by_id[t.owner_clause_id], t.owner_quote or ""))
+            return
+        quoted = "".join(c.quote for c in cites)
+        if not owners and any(w in quoted for w in lexicon.load("questions")["owner_text_words"]):
+            return  # the quoted clauses already say who
+        parts.append(phrases.OWNER_NONE)
+        for d in [d for d in docs if d.kind == "plan"][:3]:
+            rule = ctx.plan_rule(d.doc_id)
+            if rule:
+                owner, quote, clause_id = rule
+                c = ctx.clause_by_id[clause_id]
+                parts.append(phrases.OWNER_RULE.format(plan=d.short_name, owner=owner, quote=quote, label=c.label))
+                cites.append(compose.cite(c, quote))

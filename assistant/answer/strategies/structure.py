@@ -1,0 +1,129 @@
+"""Questions about the documents themselves, answered from the manifest and the parsed structure:
+how many 主要目标/策略措施 a part or domain has, which domains, issuer, date, 文号, period, and which
+plans one file holds. Counts carry the clauses they counted, so the numeric guard can check them."""
+
+from __future__ import annotations
+
+import re
+
+from assistant import lexicon
+from assistant.answer import compose, phrases
+from assistant.answer.context import Context
+from assistant.answer.draft import Draft
+from assistant.answer.intent import Intent
+from assistant.answer.state import Query
+from assistant.models import Citation, Clause, Count, DocMeta
+from assistant.text import norm
+
+DATE_LINE = re.compile(r"^\d{4}年?\d{1,2}月?\d{1,2}日$")
+COUNTED_SECTIONS = ("主要目标", "策略措施", "发展目标")  # the numbered lists staff count
+
+
+def _part_of(q: Query) -> list[str]:
+    pops = [p for p, words in lexicon.load("questions")["populations"].items() if any(w + "部分" in q.text or w + "规划" in q.text for w in words)]
+    return pops or ([q.population] if q.population else [])
+
+
+class Structure:
+    def run(self, q: Query, ctx: Context) -> Draft | None:
+        docs = [ctx.doc_by_id[i] for i in q.doc_ids if i in ctx.doc_by_id] or list(ctx.plans)
+        parts: list[str] = []
+        cites: list[Citation] = []
+        counts: list[Count] = []
+        lex = lexicon.load("questions")
+        if any(w in q.text for w in lex["count_words"]) or re.search(r"几条|多少条|多少项", q.text):
+            for d in docs:
+                self._counts(q, ctx, d, parts, cites, counts)
+        elif "领域" in q.text:
+            for d in docs:
+                self._domains(q, ctx, d, parts, cites, counts)
+        else:
+            for d in docs:
+                self._facts(q, ctx, d, parts, cites)
+        if not parts:
+            return None
+        return Draft(answer="\n\n".join(parts), answerable=True, citations=compose.dedupe(cites), counts=counts,
+                     intent=Intent.STRUCTURE)
+
+    @staticmethod
+    def _scope_name(d: DocMeta, pop: str | None, domain: str | None) -> str:
+        return phrases.SCOPE.format(plan=d.short_name, part=" · " + phrases.PART_NAMES[pop] if pop else "",
+                                    domain=" · " + domain if domain else "")
+
+    def _counts(self, q: Query, ctx: Context, d: DocMeta, parts, cites, counts) -> None:
+        named = [s for s in COUNTED_SECTIONS if s in q.text] or list(COUNTED_SECTIONS)
+        pops = _part_of(q) or [None]
+        for pop in pops:
+            clauses = [c for c in ctx.clauses_of.get(d.doc_id, []) if (pop is None or c.population == pop)
+                       and (q.domain_key is None or c.domain_key == q.domain_key) and c.domain]
+            items = []
+            for s in named:
+                sec = [c for c in clauses if c.section == s]
+                if not sec:
+                    continue
+                items.append(phrases.COUNT_ITEM.format(section=s, n=len(sec), last=sec[-1].label))
+                counts.append(Count(value=len(sec), clause_ids=[c.clause_id for c in sec]))
+                cites.append(compose.cite(sec[-1], sec[-1].text.split("\n")[0]))
+            if items:
+                domain = clauses[0].domain if q.domain_key and clauses else None
+                parts.append(phrases.SECTION_COUNT.format(scope=self._scope_name(d, pop, domain), counts="，".join(items)))
+
+    def _domains(self, q: Query, ctx: Context, d: DocMeta, parts, cites, counts) -> None:
+        for pop in _part_of(q) or ["妇女", "儿童"]:
+            first: dict[str, Clause] = {}
+            for c in ctx.clauses_of.get(d.doc_id, []):
+                if c.population == pop and c.domain and c.domain not in first:
+                    first[c.domain] = c
+            if not first:
+                continue
+            parts.append(phrases.DOMAIN_LIST.format(scope=self._scope_name(d, pop, None), n=len(first),
+                                                    domains="、".join(first)))
+            counts.append(Count(value=len(first), clause_ids=[c.clause_id for c in first.values()]))
+            cites += [compose.cite(c, c.text.split("\n")[0]) for c in first.values()]
+
+    def _facts(self, q: Query, ctx: Context, d: DocMeta, parts, cites) -> None:
+        header = [c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == lexicon.special_section("header")]
+        asked = False
+        if any(w in q.text for w in ("文号", "发文字号")):
+            asked = True
+            c = next((c for c in header if d.doc_number and norm(d.doc_number) in norm(c.text)), None)
+            if c:
+                parts.append(phrases.DOC_NUMBER.format(plan=d.short_name, number=d.doc_number, label=c.label))
+                cites.append(compose.cite(c, d.doc_number))
+        about_doc = any(w in q.text for w in ("印发", "发布", "签发", "落款", "出台"))
+        if about_doc:
+            asked = True
+            c = next((c for c in reversed(header) if DATE_LINE.match(norm(c.text))), None)
+            if c is None:
+                y = d.issue_date.split("-")[0]
+                c = next((c for c in header if y in norm(c.text) and re.search(r"\d{4}-\d\d-\d\d|\d{4}年", c.text)), None)
+            if c:
+                y, m, day = (int(x) for x in d.issue_date.split("-"))
+                digits = re.sub(r"\D", "", c.text)
+                same = digits in (f"{y}{m}{day}", f"{y}{m:02d}{day:02d}")  # the manifest's date is the 落款's
+                template = phrases.ISSUE_DATE_READ if same else phrases.ISSUE_DATE
+                parts.append(template.format(plan=d.short_name, quote=c.text.strip(), label=c.label, y=y, m=m, d=day))
+                cites.append(compose.cite(c, c.text))
+        if any(w in q.text for w in ("谁印发", "哪个部门印发", "发文机关", "发文单位", "哪个单位印发", "谁发的", "谁印发的", "印发机关")) \
+                or ("谁" in q.text and "印发" in q.text):
+            asked = True
+            c = next((c for c in header if norm(d.issuer) in norm(c.text)), None) or \
+                next((c for c in header if norm(d.issuer).removeprefix("北京市") in norm(c.text)), None)
+            if c:
+                parts.append(phrases.ISSUER.format(plan=d.short_name, issuer=d.issuer, label=c.label))
+                cites.append(compose.cite(c, d.issuer if norm(d.issuer) in norm(c.text) else c.text))
+        if any(w in q.text for w in ("规划期", "哪几年", "期限", "时间范围", "几个规划", "哪些规划", "包括")):
+            asked = True
+            if len(d.parts) > 1:
+                c = next((c for c in header if all(norm(p.title) in norm(c.text) for p in d.parts)), None)
+                titles = "、".join(f"《{p.title}》" for p in d.parts)
+                parts.append(phrases.PARTS.format(plan=d.short_name, n="两" if len(d.parts) == 2 else len(d.parts), titles=titles)
+                             + (f"〔{c.label}〕" if c else ""))
+                if c:
+                    cites.append(compose.cite(c, c.text))
+            c = next((c for c in header if any(norm(t) in norm(c.text) for t in d.titles)), None)
+            if c:
+                parts.append(phrases.PERIOD.format(plan=d.short_name, quote=c.text.strip(), label=c.label))
+                cites.append(compose.cite(c, c.text))
+        if not asked:
+            return

@@ -1,0 +1,76 @@
+"""Every target of a domain or topic, complete and grouped by plan: a domain's 主要目标 as written,
+its quantified targets (主要目标 and 策略措施), the targets that share a value word (全覆盖), or the
+targets about a topic (近视防控相关的指标)."""
+
+from __future__ import annotations
+
+import re
+
+from assistant import lexicon
+from assistant.answer import compose, phrases
+from assistant.answer.context import Context
+from assistant.answer.draft import Draft
+from assistant.answer.intent import Intent
+from assistant.answer.state import Query
+from assistant.retrieve import Filters
+from assistant.text import norm
+
+QUANTIFIED_WORDS = ("量化", "硬指标", "数字", "数值", "具体指标")  # the list of figures, not of goals
+TOPIC_CLAUSES = 4  # clauses a topic list reads its rows from (per plan)
+EXTRA_CLAUSES = 2  # of those, clauses whose unextracted figures are quoted too
+MIN_TERM = 3  # topic words shorter than this match too much
+
+
+def value_words() -> list[str]:
+    """全覆盖、应保尽保…: the words a qualitative target is achieved by (comparators.yaml)."""
+    return sorted(lexicon.load("comparators")["qualitative"]["achieve"], key=len, reverse=True)
+
+
+class TargetList:
+    def run(self, q: Query, ctx: Context) -> Draft | None:
+        quantified = any(w in q.text for w in QUANTIFIED_WORDS)
+        word = next((w for w in value_words() if w in q.text), None)
+        parts, cites, used = [], [], []
+        for d in ctx.scope(q.doc_ids, q.text, plans_only=True):
+            clauses = [c for c in ctx.clauses_of.get(d.doc_id, []) if (q.domain_key is None or c.domain_key == q.domain_key)
+                       and (q.population is None or c.population == q.population)]
+            if q.domain_key and not quantified and not word:
+                goals = [c for c in clauses if c.section == "主要目标"]
+                if goals:
+                    lines = [f"{i}. {c.text.split(chr(10))[0].split('.', 1)[-1]}" for i, c in enumerate(goals, 1)]
+                    parts.append(phrases.GOALS_HEADER.format(plan=d.short_name, domain=goals[0].domain, n=len(goals))
+                                 + "\n" + "\n".join(lines))
+                    cites += [compose.cite(c, c.text) for c in goals]
+                    continue
+            ids = {c.clause_id for c in clauses}
+            rows = [t for t in ctx.by_doc.get(d.doc_id, []) if t.kind == "target"]
+            if word:  # 哪些事项要实现全覆盖
+                rows = [t for t in rows if (not q.domain_key or t.clause_id in ids) and word in norm(t.quote)]
+                pool = []
+            elif q.domain_key:  # a domain's quantified targets, goals and measures alike
+                rows = [t for t in rows if t.clause_id in ids and t.value_num is not None]
+                pool = []
+            else:  # a topic: the numeric targets of the best clauses, or naming the topic
+                pool = [h.clause for h in ctx.retriever.search(q.retrieval_text, k=TOPIC_CLAUSES,
+                                                               filters=Filters(doc_ids=[d.doc_id], population=q.population))]
+                hit_ids = {c.clause_id for c in pool}
+                terms = [w for w in ctx.retriever.tokenizer(q.topic) if len(w) >= MIN_TERM] + q.indicator_names
+                rows = [t for t in rows if t.value_num is not None and (
+                    t.clause_id in hit_ids or t.indicator_key in q.indicator_keys or any(norm(w) in norm(t.quote) for w in terms))]
+            if not rows:
+                continue
+            rows = list({(t.clause_id, t.quote): t for t in rows}.values())
+            lines = [f"- {compose.target_line(t, ctx.clause_by_id[t.clause_id])}" for t in rows]
+            terms = [w for w in ctx.retriever.tokenizer(q.topic) if len(w) >= MIN_TERM] + q.indicator_names
+            for c in pool[:EXTRA_CLAUSES]:  # figures the table has no row for (促进70%的妇女在35—45岁接受…筛查)
+                for sent in compose.best_sentences(c, q.topic, q.indicator_names, limit=3):
+                    if re.search(r"\d", sent) and any(norm(w) in norm(sent) for w in terms) and not any(norm(t.quote) in norm(sent) for t in rows):
+                        lines.append(f"- {compose.quote_block(c, [sent])}")
+                        cites.append(compose.cite(c, sent))
+            parts.append(phrases.LIST_HEADER.format(plan=d.short_name, lines="\n".join(lines)))
+            cites += [compose.cite(ctx.clause_by_id[t.clause_id], t.quote) for t in rows]
+            used += rows
+        if not parts:
+            return None
+        return Draft(answer="\n\n".join(parts), answerable=True, citations=compose.dedupe(cites), targets=used,
+                     intent=Intent.TARGET_LIST)

@@ -1,0 +1,100 @@
+"""The shape of every vocabulary file beside this module, checked when it is loaded.
+
+A wrong file (a list where a mapping belongs, a missing key, an unknown direction) fails at
+load with the file's name and the field, instead of a KeyError deep inside an answer."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Comparators(_Strict):
+    before: dict[str, list[str]]
+    after: dict[str, list[str]]
+    word_values: dict[str, tuple[float, str]] = {}
+    qualitative: dict[Literal["increase", "decrease", "maintain", "achieve"], list[str]]
+    not_after: dict[str, list[str]] = {}
+    units: list[str]
+    fractions: dict[str, int]
+    radius: str
+
+
+class Domain(_Strict):
+    key: str
+    names: list[str] = Field(min_length=1)
+
+
+class Domains(_Strict):
+    domains: list[Domain]
+
+
+class Indicator(_Strict):
+    key: str
+    better: Literal["lower", "higher"] | None = None
+    names: list[str] = Field(min_length=1)
+
+
+class Indicators(_Strict):
+    indicators: list[Indicator]
+
+
+class AnswerUnit(_Strict):
+    """Question words that ask for one kind of figure, and the pattern such a figure has in the text."""
+
+    words: list[str] = Field(min_length=1)
+    pattern: str
+
+
+class Questions(_Strict):
+    intents: dict[str, list[str]]
+    asks_number: list[str]
+    answer_units: list[AnswerUnit]
+    populations: dict[str, list[str]]
+    years: dict[str, int]
+    query_stopwords: list[str]
+    synonyms: dict[str, str]
+    city_words: list[str]
+    all_plans_words: list[str]
+    which_words: dict[str, list[str]]
+    go_back_words: list[str]
+    anaphora_words: list[str]
+    context_words: list[str]
+    list_words: list[str]
+    count_words: list[str]
+    new_topic_words: list[str]
+    owner_text_words: list[str]
+    followup_words: list[str]
+    parallel_start: list[str]
+    parallel_end: list[str]
+    compare_followup_words: list[str]
+
+
+class Section(_Strict):
+    key: str
+    names: list[str]
+    marker: bool = False
+
+
+class Sections(_Strict):
+    sections: list[Section]
+    header: str
+    overview: str
+    default_in_domain: str
+
+
+class Places(_Strict):
+    alias_followed_by: list[str]
+    alias_word_tags: list[str]
+    never: list[str]
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "comparators": Comparators, "domains": Domains, "indicators": Indicators, "questions": Questions,
+    "sections": Sections, "places": Places,
+}
