@@ -25,7 +25,8 @@ STOP_BIGRAMS = set().union(*(bigrams(w) for w in lexicon.load("questions")["quer
 
 
 def topic_bigrams(text: str) -> set[str]:
-    return bigrams(text) - STOP_BIGRAMS
+    """Bigrams of each word group of a topic (split at spaces), so that no bigram spans two groups."""
+    return set().union(*(bigrams(piece) for piece in text.split())) - STOP_BIGRAMS if text.strip() else set()
 
 
 def best_sentences(clause: Clause, query: str, names: list[str] = (), limit: int = 2, context: str = "",

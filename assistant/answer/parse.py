@@ -101,6 +101,7 @@ def find_docs(text: str, docs: list[DocMeta]) -> list[str]:
     plans = [d for d in docs if d.kind == "plan"]
     for d in docs:
         names = region_names(d) if d.kind == "plan" else [norm(a) for a in d.region_aliases]
+        names += [norm(d.doc_number)] if d.doc_number else []  # 曾政发〔2022〕8号这个文件
         pos = [text.find(n) for n in names if n in text]
         if pos:
             hits.append((min(pos), d.doc_id))
@@ -173,7 +174,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     domain_key = _domain(text)
     if intent == Intent.TARGET_VALUE and domain_key and not found and "目标" in text:
         intent = Intent.TARGET_LIST  # 妇女与经济领域的主要目标: the domain's goals, not one figure
-    which = next((k for k, words in lex["which_words"].items() if _any(text, words)), None)
+    which = _which(text)
     t = topic(text, docs)
     return Turn(
         text=text, topic=t, core=_core(t), doc_ids=doc_ids,
@@ -184,8 +185,24 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         asks_number=_any(plain.replace("哪几", ""), lex["asks_number"]),
         which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_any(text, lex["anaphora_words"]),
         new_topic=_any(text, lex["new_topic_words"]), context=context,
-        parallel=text.startswith(tuple(lex["parallel_start"])) and text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
+        parallel=text.startswith(tuple(lex["parallel_start"])) or text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
         compares=_any(text, lex["compare_followup_words"]))
+
+
+@lru_cache(maxsize=1)
+def _which_pattern() -> re.Pattern:
+    lex = lexicon.load("questions")
+    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+    direction = alt([w for ws in lex["which_words"].values() for w in ws])
+    return re.compile(f"(?:{alt(lex['which_subjects'])})(?:{alt(lex['which_middle'])})*({direction})")
+
+
+def _which(text: str) -> str | None:
+    """哪个定得高 / 谁更严 / 哪家要求低: stricter | higher | lower, or None."""
+    m = _which_pattern().search(text)
+    if not m:
+        return None
+    return next(k for k, words in lexicon.load("questions")["which_words"].items() if m.group(1) in words)
 
 
 def _split_context(text: str) -> tuple[str, str]:

@@ -65,6 +65,7 @@ GOALS_HEADER = "**{plan} · {domain} · 主要目标**（共{n}条，原文）"
 LIST_HEADER = "**{plan}**：\n{lines}"
 
 # -- the documents themselves -------------------------------------------------------------------
+NO_DOC_NUMBER = "{plan}的文本没有发文字号（原文只有发文机关和日期的落款），无法给出文号。"
 DOC_NUMBER = "{plan}的发文字号是 {number}。〔{label}〕"
 ISSUE_DATE = "{plan}的印发日期（原文落款）：「{quote}」。〔{label}〕"
 ISSUE_DATE_READ = "{plan}的印发日期是{y}年{m}月{d}日（原文落款：「{quote}」）。〔{label}〕"

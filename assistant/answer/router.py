@@ -3,6 +3,7 @@ has an explicit, ordered list of strategies; the first draft wins; a refusal end
 
 from __future__ import annotations
 
+from assistant.answer import compose, multipart
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.intent import Intent
@@ -20,7 +21,7 @@ from assistant.answer.strategies.target_value import TargetValue
 
 FIRST = [OutOfCorpus()]  # before any intent: a place the corpus lacks is never answered from another
 ROUTES: dict[Intent, list] = {
-    Intent.STRUCTURE: [Structure(), FigureFinder(), ClauseAnswer()],
+    Intent.STRUCTURE: [Structure()],  # about the documents: quoting content clauses would not answer it
     Intent.COMPARE: [Comparison(), FigureFinder(), ClauseAnswer(per_doc=True)],
     Intent.TARGET_LIST: [TargetList(), ClauseAnswer()],
     Intent.OWNER: [Owner()],
@@ -32,11 +33,33 @@ LAST = Refusal()
 
 
 def route(q: Query, ctx: Context) -> Draft:
-    for strategy in [*FIRST, *ROUTES.get(q.intent, [ClauseAnswer()])]:
+    for strategy in FIRST:
+        if (draft := strategy.run(q, ctx)) is not None:
+            return draft
+    parts = multipart.split(q, list(ctx.docs))
+    if parts:
+        return join([route_one(p, ctx) for p in parts])
+    return route_one(q, ctx)
+
+
+def route_one(q: Query, ctx: Context) -> Draft:
+    for strategy in ROUTES.get(q.intent, [ClauseAnswer()]):
         draft = strategy.run(q, ctx)
         if draft is not None:
             return draft
     return LAST.run(q, ctx)
+
+
+def join(drafts: list[Draft]) -> Draft:
+    """One answer from the answers to each part; a part the corpus cannot answer says so briefly."""
+    answered = [d for d in drafts if d.answerable]
+    if not answered:
+        return drafts[0]
+    texts = [d.answer if d.answerable else d.answer.split("\n")[0] for d in drafts]
+    return Draft(answer="\n\n".join(texts), answerable=True,
+                 citations=compose.dedupe([c for d in drafts for c in d.citations]),
+                 targets=[t for d in answered for t in d.targets], counts=[c for d in answered for c in d.counts],
+                 intent=answered[0].intent)
 
 
 def strategies_for(intent: Intent) -> list[str]:

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from assistant.answer.intent import Intent
 from assistant.answer.parse import Turn
+from assistant.compare import parent_plan, reference_doc
 from assistant.models import DocMeta
 
 MAX_PAST = 8  # earlier subjects kept for 回到刚才…; a chat rarely goes back further
@@ -46,6 +47,7 @@ class DialogueState(BaseModel):
     focus: Focus | None = None
     past: list[Focus] = []  # earlier subjects, oldest first
     subjects: list[str] = []  # plans asked about under the current topic, in order (for 哪个更严)
+    city_doc: str | None = None  # the plan 市里 meant last time it was resolved in this conversation
 
 
 class Query(BaseModel):
@@ -71,26 +73,20 @@ class Query(BaseModel):
     city_word: bool = False
 
 
-def _parent_plan(doc_ids: list[str], docs: list[DocMeta]) -> tuple[list[str], list[str]]:
-    """(plans, unknown regions) that 市里/市级 means for a question about these plans."""
+def _parent_plan(doc_ids: list[str], docs: list[DocMeta], remembered: str | None) -> tuple[list[str], list[str]]:
+    """(plans, unknown regions) that 市里/市级 means for a question about these plans: their parent
+    plans in the corpus; for a plan whose parent the corpus lacks (曾都 -> 随州市), that parent, unknown;
+    with no plan in question, the plan 市里 meant before, else the corpus' city-level plan."""
     by_id = {d.doc_id: d for d in docs}
-    plans = [d for d in docs if d.kind == "plan"]
     asked = [by_id[i] for i in doc_ids if i in by_id and by_id[i].kind == "plan"]
-    if not asked:  # nothing in question: the city-level plan of the corpus
-        from assistant.compare import reference_doc
-
+    if not asked:
         ref = reference_doc(docs)
-        return ([ref.doc_id] if ref else []), []
-    out, unknown = [], []
-    for d in asked:
-        if not d.parent_region:
-            continue
-        parent = next((p for p in plans if p.region == d.parent_region), None)
-        if parent:
-            out.append(parent.doc_id)
-        else:
-            unknown.append(d.parent_region)
-    return list(dict.fromkeys(out)), list(dict.fromkeys(unknown))
+        return ([remembered] if remembered in by_id else [ref.doc_id] if ref else []), []
+    parents = [p.doc_id for d in asked if (p := parent_plan(d, docs))]
+    if parents:
+        return list(dict.fromkeys(parents)), []
+    missing = [d.parent_region for d in asked if d.parent_region]
+    return [], list(dict.fromkeys(missing))
 
 
 def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
@@ -105,7 +101,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     unknown = list(turn.unknown_regions)
     if turn.city_word:
         in_question = doc_ids or (base.doc_ids if base else [])
-        parents, missing = _parent_plan(in_question, docs)
+        parents, missing = _parent_plan(in_question, docs, state.city_doc)
         doc_ids = list(dict.fromkeys(doc_ids + parents))
         unknown += missing
     if base is not None and turn.compares and doc_ids and not turn.indicator_keys:  # 和市里比呢: both sides
@@ -166,7 +162,10 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
     subjects = list(state.subjects) if same_topic else []
     subjects = list(dict.fromkeys(subjects + [i for i in query.doc_ids]))
     past = (state.past + [state.focus])[-MAX_PAST:] if state.focus else []
-    return DialogueState(focus=focus, past=past, subjects=subjects)
+    city_doc = state.city_doc
+    if turn.city_word:  # remember which plan 市里 turned out to be
+        city_doc = next((i for i in query.doc_ids if i not in turn.doc_ids and i not in (state.focus.doc_ids if state.focus else [])), city_doc)
+    return DialogueState(focus=focus, past=past, subjects=subjects, city_doc=city_doc)
 
 
 def replay(history: list[str], docs: list[DocMeta], read) -> DialogueState:

@@ -62,6 +62,8 @@ class Questions(_Strict):
     city_words: list[str]
     all_plans_words: list[str]
     which_words: dict[str, list[str]]
+    which_subjects: list[str]
+    which_middle: list[str]
     go_back_words: list[str]
     anaphora_words: list[str]
     context_words: list[str]

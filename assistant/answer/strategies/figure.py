@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 
 from assistant.answer import compose, phrases
-from assistant.answer.compose import STOP_BIGRAMS, bigrams
+from assistant.answer.compose import bigrams, topic_bigrams
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.figures import ANY_NUMBER, has_figure, unit_pattern, without_verbs
 from assistant.answer.intent import Intent
+from assistant.answer.multipart import sub_questions
 from assistant.answer.parse import topic
 from assistant.answer.state import Query
 from assistant.text import norm
@@ -23,21 +24,9 @@ MIN_COVERAGE = 0.45  # share of the question's (rarity-weighted) topic a sentenc
 RUNNER_UP = 0.85  # another plan's sentence is shown too when it scores this close to the best
 MAX_PLANS = 8  # a question naming no plan is answered from at most this many plans
 CANDIDATES = 12  # best-scoring sentences checked for a figure of the asked kind, per part
-MAX_PARTS = 4  # sub-questions of one turn answered separately
-ASK = re.compile(r"多少|几|什么|哪|怎么|如何|是否")
-SPLIT = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=[^，,]*(?:多少|几|什么|哪))")
-
-
-def sub_questions(q: Query) -> list[str]:
-    """学前教育投了多少？课后服务呢？ -> two parts; a single question stays one."""
-    segs = [s for s in SPLIT.split(q.text) if s.strip("，,？?；; ")]
-    asks = [s for s in segs if ASK.search(s) or s.rstrip("？?").endswith("呢")]
-    return asks[:MAX_PARTS] if len(asks) > 1 else [q.text]
-
-
 def core_of(*texts: str) -> set[str]:
     """The topic bigrams of a question: no years (截至2018年), no verbs of direction, no question words."""
-    return bigrams(without_verbs(YEARS.sub(" ", " ".join(texts)))) - STOP_BIGRAMS
+    return topic_bigrams(without_verbs(YEARS.sub(" ", " ".join(texts))))
 
 
 class FigureFinder:
@@ -51,7 +40,7 @@ class FigureFinder:
             return None
         whole = core_of(q.topic, *q.indicator_names, q.context) | {b for n in q.indicator_names for b in bigrams(n)}
         picks: list[tuple[float, object]] = []
-        for part in sub_questions(q):
+        for part in sub_questions(q.text):
             sub = q if part == q.text else q.model_copy(update={"text": part, "topic": topic(part, list(ctx.docs)) or q.topic})
             picks += self._best(sub, ctx, [d.doc_id for d in docs], several=not q.doc_ids, whole=whole)
         if not picks:

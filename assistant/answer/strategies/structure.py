@@ -31,7 +31,8 @@ class Structure:
         cites: list[Citation] = []
         counts: list[Count] = []
         lex = lexicon.load("questions")
-        if any(w in q.text for w in lex["count_words"]) or re.search(r"几条|多少条|多少项", q.text):
+        missing: list[str] = []
+        if any(w in q.text for w in lex["count_words"]) or (any(s in q.text for s in COUNTED_SECTIONS) and "几" in q.text):
             for d in docs:
                 self._counts(q, ctx, d, parts, cites, counts)
         elif "领域" in q.text:
@@ -39,10 +40,12 @@ class Structure:
                 self._domains(q, ctx, d, parts, cites, counts)
         else:
             for d in docs:
-                self._facts(q, ctx, d, parts, cites)
-        if not parts:
+                self._facts(q, ctx, d, parts, cites, missing)
+        if not parts and not missing:
             return None
-        return Draft(answer="\n\n".join(parts), answerable=True, citations=compose.dedupe(cites), counts=counts,
+        if missing:
+            parts += missing
+        return Draft(answer="\n\n".join(parts), answerable=bool(cites), citations=compose.dedupe(cites), counts=counts,
                      intent=Intent.STRUCTURE)
 
     @staticmethod
@@ -81,7 +84,7 @@ class Structure:
             counts.append(Count(value=len(first), clause_ids=[c.clause_id for c in first.values()]))
             cites += [compose.cite(c, c.text.split("\n")[0]) for c in first.values()]
 
-    def _facts(self, q: Query, ctx: Context, d: DocMeta, parts, cites) -> None:
+    def _facts(self, q: Query, ctx: Context, d: DocMeta, parts, cites, missing) -> None:
         header = [c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == lexicon.special_section("header")]
         asked = False
         if any(w in q.text for w in ("文号", "发文字号")):
@@ -90,6 +93,8 @@ class Structure:
             if c:
                 parts.append(phrases.DOC_NUMBER.format(plan=d.short_name, number=d.doc_number, label=c.label))
                 cites.append(compose.cite(c, d.doc_number))
+            else:
+                missing.append(phrases.NO_DOC_NUMBER.format(plan=d.short_name))
         about_doc = any(w in q.text for w in ("印发", "发布", "签发", "落款", "出台"))
         if about_doc:
             asked = True
@@ -104,8 +109,8 @@ class Structure:
                 template = phrases.ISSUE_DATE_READ if same else phrases.ISSUE_DATE
                 parts.append(template.format(plan=d.short_name, quote=c.text.strip(), label=c.label, y=y, m=m, d=day))
                 cites.append(compose.cite(c, c.text))
-        if any(w in q.text for w in ("谁印发", "哪个部门印发", "发文机关", "发文单位", "哪个单位印发", "谁发的", "谁印发的", "印发机关")) \
-                or ("谁" in q.text and "印发" in q.text):
+        who = any(w in q.text for w in ("谁", "哪个单位", "哪个部门", "哪个机关", "机关", "单位"))
+        if who and any(w in q.text for w in ("印发", "发文", "落款", "发的", "出台")):
             asked = True
             c = next((c for c in header if norm(d.issuer) in norm(c.text)), None) or \
                 next((c for c in header if norm(d.issuer).removeprefix("北京市") in norm(c.text)), None)

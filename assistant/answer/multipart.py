@@ -1,0 +1,73 @@
+"""Multi-part questions: "中期评估谁来组织？第几年搞？", "学前教育、基础教育扩优、课后服务上分别投了多少钱".
+Each part is read on its own (taking from the whole question what it leaves out) and routed on its
+own; the router joins the answers."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.parse import MIN_CORE, read_turn
+from assistant.answer.state import Query
+from assistant.models import DocMeta
+
+MAX_PARTS = 4  # parts of one turn answered separately; more is a list question
+ASK = re.compile(r"多少|几|什么|哪|怎么|如何|是否|谁")
+SPLIT = re.compile(r"(?<=[？?；;])|(?<=[，,])(?=[^，,]*(?:多少|几|什么|哪|谁))")
+EACH = re.compile(r"分别|各(?=是|定|投|要|有|多少|自)")
+ENUM_START = re.compile(r".*[，,：:在对里给]")
+ENUM_SEP = re.compile(r"、|和|及|与")
+MIN_ITEM = 2  # an enumerated item shorter than this is a word fragment, not a subject
+
+
+def sub_questions(text: str) -> list[str]:
+    """学前教育投了多少？课后服务呢？ -> two parts; a single question stays one."""
+    asks, lead = [], ""
+    for s in (s for s in SPLIT.split(text) if s.strip("，,？?；; ")):
+        if ASK.search(s) or s.rstrip("？?").endswith("呢"):
+            asks.append(lead + s)
+            lead = ""
+        else:  # 宫颈癌筛查，…要多少？ : a clause that asks nothing belongs to the question after it
+            lead += s
+    return asks[:MAX_PARTS] if len(asks) > 1 else [text]
+
+
+def enumerated(text: str, docs: list[DocMeta]) -> list[str]:
+    """A、B、C上分别投了多少钱 -> A上投了多少钱, B上…; [] when the question lists no subjects."""
+    m = EACH.search(text)
+    if not m:
+        return []
+    before, after = text[: m.start()], text[m.end() :]
+    head = ENUM_START.match(before)
+    lead, listed = (before[: head.end()], before[head.end() :]) if head else ("", before)
+    items = [i for i in ENUM_SEP.split(listed) if i]
+    names = [n for d in docs for n in [d.region, *d.region_aliases]]
+    if len(items) < 2 or any(len(i) < MIN_ITEM for i in items) or any(n in listed for n in names):
+        return []
+    return [lead + i + after for i in items][:MAX_PARTS]
+
+
+def split(q: Query, docs: list[DocMeta]) -> list[Query]:
+    """The parts of a question as queries, or [] when it is one question."""
+    if len(q.doc_ids) >= 2 or len(q.indicator_keys) >= 2:
+        return []  # a comparison, or several indicators one strategy answers together
+    pieces = sub_questions(q.text)
+    if len(pieces) < 2:
+        pieces = enumerated(q.text, docs)
+    if len(pieces) < 2:
+        return []
+    turns = [read_turn(p, docs) for p in pieces]
+    named_year = any(t.year is not None for t in turns)
+    out = []
+    for t in turns:
+        bare = not t.indicator_keys and len(t.core) < MIN_CORE
+        topic = " ".join(x for x in (t.topic, q.topic if bare else "") if x)
+        out.append(q.model_copy(update={
+            "text": t.text, "topic": topic, "own_topic": t.topic, "retrieval_text": topic or t.text,
+            "doc_ids": t.doc_ids or q.doc_ids,
+            "indicator_keys": t.indicator_keys or (q.indicator_keys if bare else []),
+            "indicator_names": t.indicator_names or (q.indicator_names if bare else []),
+            "year": t.year if named_year else q.year,
+            "intent": t.intent if t.intent_said or not bare else q.intent,
+            "asks_number": t.asks_number or (bare and q.asks_number),
+            "population": t.population or q.population, "domain_key": t.domain_key or q.domain_key}))
+    return out
