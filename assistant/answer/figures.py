@@ -9,15 +9,17 @@ import re
 from functools import lru_cache
 
 from assistant import lexicon
+from assistant.lexicon import indicator_key
 from assistant.answer.compose import STOP_BIGRAMS, bigrams
 from assistant.answer.state import Query
 
 BARE_FIGURE = 12  # a phrase this short is a figure that takes its meaning from its neighbours
 TOPIC_COVERAGE = 0.4  # a figure's phrase must hold this share of the question's topic bigrams…
 TOPIC_HITS = 3  # …or at least this many of them
+NEAR_BEST = 0.8  # weighted: the figure's phrase holds at least this share of the best phrase's coverage
 # a figure, not an age (3岁以下), a span (6个月) or a year (2025年)
 ANY_NUMBER = re.compile(r"(?<![\d.])(?!20\d\d年)\d+(?:\.\d+)?(?![\d.]|岁|周岁|个月)|[一二三四五六七八九十两]+[个张名所家次项]|万分之|一半")
-SPECIFIC_UNITS = 6  # the first answer_units (date, year, month, duration, length, money) need that very kind
+SPECIFIC_UNITS = 7  # the first answer_units (date, year, month, duration, length, money, ratio) need that very kind
 PHRASE = re.compile(r"[，,；;。：:]")
 
 
@@ -49,8 +51,12 @@ def topic_core(q: Query) -> set[str]:
     return bigrams(without_verbs(about)) - STOP_BIGRAMS
 
 
-def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str] | None = None) -> bool:
-    """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic."""
+def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str] | None = None, weigh=None) -> bool:
+    """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic.
+
+    With `weigh` (Context.coverage), the figure's phrase must also be about as close to the topic as the
+    sentence's closest phrase (rare words weigh most). A phrase about another indicator of the lexicon
+    never answers a question about this one."""
     if q.year is not None and q.year >= first_plan_year:  # a target sentence dated another year does not answer
         years = set(re.findall(r"(20\d\d)年", sentence_norm))
         if years and str(q.year) not in years:
@@ -59,8 +65,16 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
     phrases = PHRASE.split(sentence_norm)
     core = topic_core(q) if core is None else core
     need = min(TOPIC_HITS, math.ceil(TOPIC_COVERAGE * len(core)))
+    # with weights: the figure's phrase must be (nearly) the sentence's best phrase for the topic —
+    # 高级专业技术人员中的女性比例达到40% loses to 高技能人才中的女性比例逐步提高, which has no figure
+    best = max((weigh(core, bigrams(ph)) for ph in phrases), default=0.0) if weigh is not None else 0.0
     for i, ph in enumerate(phrases):
         if not pattern.search(ph):
+            continue
+        key = indicator_key(ph)
+        if q.indicator_keys and key and key not in q.indicator_keys:
+            continue
+        if weigh is not None and weigh(core, bigrams(ph)) < NEAR_BEST * best:
             continue
         # the figure's own phrase must be about the topic, or its neighbours more strongly so
         # ("本规划实施的2—3年，…进行中期评估"; a bare "1月22日," takes its meaning from what follows)

@@ -183,7 +183,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         indicator_keys=[k for _, k in found], indicator_names=[n for n, _ in found],
         year=year, intent=intent, intent_said=said,
         asks_number=_any(plain.replace("哪几", ""), lex["asks_number"]),
-        which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_any(text, lex["anaphora_words"]),
+        which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_anaphora(text) is not None,
         new_topic=_any(text, lex["new_topic_words"]), context=context,
         parallel=text.startswith(tuple(lex["parallel_start"])) or text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
         compares=_any(text, lex["compare_followup_words"]))
@@ -203,6 +203,22 @@ def _which(text: str) -> str | None:
     if not m:
         return None
     return next(k for k, words in lexicon.load("questions")["which_words"].items() if m.group(1) in words)
+
+
+ANAPHORA_GAP = 4  # characters between 这些 and 指标 (这些养老指标)
+
+
+@lru_cache(maxsize=1)
+def _anaphora_pattern() -> re.Pattern:
+    lex = lexicon.load("questions")
+    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+    return re.compile(f"(?:{alt(lex['anaphora_heads'])})[\u4e00-\u9fff]{{0,{ANAPHORA_GAP}}}?(?:{alt(lex['anaphora_nouns'])})")
+
+
+def _anaphora(text: str) -> str | None:
+    """这个指标 / 这些养老指标 / 这两个数: the words that point back, or None."""
+    m = _anaphora_pattern().search(text)
+    return m.group(0) if m else None
 
 
 def _split_context(text: str) -> tuple[str, str]:
@@ -257,7 +273,7 @@ def _non_topic_words() -> list[str]:
     lex = lexicon.load("questions")
     words = [w for ws in lex["intents"].values() for w in ws]
     words += [w for ws in lex["which_words"].values() for w in ws]
-    words += lex["go_back_words"] + lex["anaphora_words"] + lex["new_topic_words"] + lex["city_words"]
+    words += lex["go_back_words"] + lex["anaphora_heads"] + lex["new_topic_words"] + lex["city_words"]
     words += lex["all_plans_words"] + lex["asks_number"] + lex["list_words"] + list(lex["years"])
     words += [w for ws in lex["populations"].values() for w in ws if len(w) <= 2] + lex["followup_words"]
     return sorted(set(words), key=len, reverse=True)

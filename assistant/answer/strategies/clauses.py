@@ -19,6 +19,7 @@ MEASURE_SENTENCES = 4  # a measure is quoted up to this many sentences…
 WHOLE_MEASURE = 600  # …except the best one, quoted whole when no longer than this (most 策略措施 items are)
 CLAUSES = {Intent.MEASURE: 3, Intent.TARGET_LIST: 3}  # clauses quoted per answer (default 2)
 DEFAULT_CLAUSES = 2
+MIN_RELEVANCE = 0.3  # share of the question's topic weight the best clause must hold to be quoted at all
 EXTRA_HITS = 4  # hits read beyond k, so that header paragraphs dropped still leave k
 
 
@@ -61,6 +62,16 @@ def quote_answer(q: Query, ctx: Context, hits: list, intent: Intent, focus: list
     return parts, cites
 
 
+def relevant(q: Query, ctx: Context, hits: list) -> bool:
+    """The best clause holds enough of the question's own topic: 明天会不会下雨 finds clauses, none about it."""
+    core = compose.topic_bigrams(q.own_topic or q.topic) | {b for n in q.indicator_names for b in compose.bigrams(n)}
+    if q.indicator_keys or q.domain_key or q.inherited:
+        return True  # the subject is known from the lexicon or the conversation
+    if not core:
+        return False
+    return max(ctx.coverage(core, ctx.clause_bigrams[h.clause.clause_id]) for h in hits) >= MIN_RELEVANCE
+
+
 class ClauseAnswer:
     """The fallback: the best clauses, quoted; refuses a figure question it cannot back with a figure."""
 
@@ -74,11 +85,13 @@ class ClauseAnswer:
             if q.year is not None:
                 return refuse(q, ctx, [phrases.NO_YEAR_DATA.format(year=q.year)])
             return None
+        if not relevant(q, ctx, hits):
+            return None
         parts, cites = quote_answer(q, ctx, hits, intent)
         top = norm("".join(compose.best_sentences(hits[0].clause, q.topic or q.retrieval_text, q.indicator_names,
                                                   limit=2, context=q.history_text)))
         wants_figure = (q.asks_number and intent in (Intent.TARGET_VALUE, Intent.FACT)) or asks_specific(q.text)
-        if wants_figure and not has_figure(q, top, ctx.first_plan_year):
+        if wants_figure and not has_figure(q, top, ctx.first_plan_year, weigh=ctx.coverage):
             return None
         lead = phrases.FROM_TEXT if intent != Intent.COMPARE else phrases.PER_PLAN
         return Draft(answer=lead + "\n\n" + "\n\n".join(parts), answerable=True, citations=compose.dedupe(cites), intent=intent)

@@ -18,9 +18,10 @@ from assistant.answer.parse import topic
 from assistant.answer.state import Query
 from assistant.text import norm
 
+PRECISION_WEIGHT = 0.1  # a tie-breaker: it never lifts a sentence past MIN_COVERAGE on its own
 SENTENCE_SHARE = 0.6  # a sentence's own words count more than its clause's (the clause gives context)
 YEARS = re.compile(r"(?:截至|截止|到)?20\d\d年?(?:底|末)?")
-MIN_COVERAGE = 0.45  # share of the question's (rarity-weighted) topic a sentence must hold
+MIN_COVERAGE = 0.45 + PRECISION_WEIGHT / 2  # share of the question's (rarity-weighted) topic a sentence must hold
 RUNNER_UP = 0.85  # another plan's sentence is shown too when it scores this close to the best
 MAX_PLANS = 8  # a question naming no plan is answered from at most this many plans
 CANDIDATES = 12  # best-scoring sentences checked for a figure of the asked kind, per part
@@ -67,14 +68,16 @@ class FigureFinder:
                     continue
                 sentence = (ctx.coverage(own, bs) + ctx.coverage(whole, bs)) / 2 if own != whole else ctx.coverage(own, bs)
                 clause = ctx.coverage(whole, ctx.clause_bigrams[s.clause.clause_id])
-                scored.append((SENTENCE_SHARE * sentence + (1 - SENTENCE_SHARE) * clause, s))
+                precision = len(bs & (own | whole)) / len(bs)  # of two sentences as much on topic, the one with less else
+                score = SENTENCE_SHARE * sentence + (1 - SENTENCE_SHARE) * clause
+                scored.append((score + PRECISION_WEIGHT * precision, s))
         scored.sort(key=lambda x: -x[0])
         pattern = unit_pattern(q.text) or ANY_NUMBER
         best: dict[str, tuple[float, object]] = {}
         for score, s in scored[: CANDIDATES * (MAX_PLANS if several else 1)]:
             if score < MIN_COVERAGE:
                 break
-            if s.clause.doc_id in best or not pattern.search(s.norm) or not has_figure(q, s.norm, ctx.first_plan_year, own | whole):
+            if s.clause.doc_id in best or not pattern.search(s.norm) or not has_figure(q, s.norm, ctx.first_plan_year, own | whole, ctx.coverage):
                 continue
             best[s.clause.doc_id] = (score, s)
             if not several:

@@ -20,7 +20,7 @@ MAX_PLANS = 4  # owner sentences shown for a question naming several plans
 
 def _question_words() -> set[str]:
     lex = lexicon.load("questions")
-    return set().union(*(bigrams(w) for w in lex["intents"]["owner"] + lex["anaphora_words"]))
+    return set().union(*(bigrams(w) for w in lex["intents"]["owner"] + lex["anaphora_heads"] + lex["anaphora_nouns"]))
 
 
 class Owner:

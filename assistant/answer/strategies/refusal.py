@@ -12,11 +12,36 @@ from assistant.answer.state import Query
 from assistant.retrieve import Filters
 
 
+WORDS_ONLY_MATCH = 0.6  # a phrase holding this share of the topic's weight is the plan speaking of it
+
+
 def covered(ctx: Context) -> str:
     return phrases.COVERED.format(plans="、".join(d.short_name for d in ctx.plans))
 
 
+def _said_without_figure(q: Query, ctx: Context):
+    """The sentence that states the asked thing in words only (乳腺癌人群筛查率逐步提高), or None."""
+    core = compose.topic_bigrams(q.own_topic or q.topic) | {b for n in q.indicator_names for b in compose.bigrams(n)}
+    if not core or not q.asks_number:
+        return None
+    ids = [i for i in q.doc_ids if i in ctx.doc_by_id] or [d.doc_id for d in ctx.plans]
+    best, best_score = None, WORDS_ONLY_MATCH
+    for d in ids:
+        for s, bs in zip(ctx.sentences_of.get(d, []), ctx.sentence_bigrams.get(d, [])):
+            for ph in re.split(r"[，,；;。]", s.norm):
+                score = ctx.coverage(core, compose.bigrams(ph))
+                if score >= best_score and not re.search(r"\d", ph):
+                    best, best_score = (s, ph), score
+    return best
+
+
 def refuse(q: Query, ctx: Context, reasons: list[str] | None = None, nearest: bool = True) -> Draft:
+    words = _said_without_figure(q, ctx) if not reasons else None
+    if words:  # the plan speaks of it, in words: say that there is no figure, and quote the words
+        s, ph = words
+        c = s.clause
+        text = phrases.NO_FIGURE_GIVEN.format(plan=ctx.doc_by_id[c.doc_id].short_name, quote=compose.cite(c, ph).quote, label=c.label)
+        return Draft(answer=text + covered(ctx), answerable=False, citations=[compose.cite(c, ph)], intent=q.intent)
     reason = "；".join(reasons) if reasons else phrases.NO_ANSWER_FOUND
     text = phrases.NO_CONTENT.format(reason=reason)
     cites = []
