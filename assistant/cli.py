@@ -90,11 +90,11 @@ def cmd_targets(args) -> int:
 def cmd_observations_add(args) -> int:
     from assistant.ingest.observations import TableError
     from assistant.monitor import add_observations
-    from assistant.store.observations import ObservationStoreError
+    from assistant.store.observations import ObservationStore, ObservationStoreError
 
     settings = _settings(args)
     try:
-        report = add_observations(args.file, settings, dry_run=args.dry_run)
+        report = add_observations(args.file, ObservationStore(settings.observations_path), _tables(args), args.dry_run)
     except (TableError, ObservationStoreError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -112,21 +112,24 @@ def cmd_observations_add(args) -> int:
 
 def cmd_observations_list(args) -> int:
     from assistant.monitor import load_observations
+    from assistant.store.observations import ObservationStore
 
-    for o in load_observations(_settings(args), _tables(args)):
+    for o in load_observations(_tables(args), ObservationStore(_settings(args).observations_path)):
         print(o.model_dump_json())
     return 0
 
 
 def cmd_status(args) -> int:
     from assistant.monitor import ANNUAL_COLUMNS, annual_rows, load_observations, statuses
+    from assistant.store.observations import ObservationStore
 
     data = _tables(args)
     if args.doc and args.doc not in {d.doc_id for d in data.docs}:
         print(f"error: no document {args.doc!r}; known: {', '.join(d.doc_id for d in data.docs)}", file=sys.stderr)
         return 2
     docs = [d for d in data.docs if not args.doc or d.doc_id == args.doc]
-    rows = statuses(data.targets, load_observations(_settings(args), data), docs, data.clauses)
+    observations = load_observations(data, ObservationStore(_settings(args).observations_path))
+    rows = statuses(data.targets, observations, docs, data.clauses)
     if args.format == "jsonl":
         for r in rows:
             print(r.model_dump_json())

@@ -2,10 +2,10 @@
 each status was decided from.
 
 Entry points (pure functions over the tables; nothing here renders or answers):
-  load_observations(settings, data=None) -> list[Observation]   stored (user) + read from the corpus
+  load_observations(data, store) -> list[Observation]             read from the corpus + added by users
   corpus_observations(targets, docs, clauses) -> list[Observation]
   statuses(targets, observations, docs, clauses=()) -> list[StatusRow]
-  add_observations(path, settings, dry_run=False) -> AddReport     observations add
+  add_observations(path, store, data, dry_run=False) -> AddReport  observations add
   annual_rows(rows) -> list[dict]                                  the 年度监测 table
   write_annual_xlsx(annual_rows(rows), path)                       …as an Excel sheet
 
@@ -23,11 +23,11 @@ from typing import Literal
 from pydantic import BaseModel, computed_field
 
 from assistant import lexicon
-from assistant.config import Settings
 from assistant.ingest import Ingested
 from assistant.ingest.observations import ReadResult, RowProblem, read_observations
 from assistant.ingest.targets import convert
 from assistant.models import Clause, DocMeta, Observation, Target
+from assistant.store.observations import ObservationStore
 from assistant.text import fmt_number
 
 __all__ = ["Observation", "Status", "StatusRow", "SeriesPoint", "AddReport", "statuses", "corpus_observations",
@@ -146,14 +146,10 @@ def corpus_observations(targets: list[Target], docs: list[DocMeta], clauses: lis
     return out
 
 
-def load_observations(settings: Settings, data: Ingested | None = None) -> list[Observation]:
-    """Every observation: those read from the corpus first, then those users added (a user's value
-    for the same year is the one a status uses)."""
-    from assistant.store.db import load_tables
-    from assistant.store.observations import ObservationStore
-
-    data = data or load_tables(settings.corpus_dir, settings.db_path)
-    return corpus_observations(data.targets, data.docs, data.clauses) + ObservationStore(settings.observations_path).all()
+def load_observations(data: Ingested, store: ObservationStore) -> list[Observation]:
+    """Every observation: those read from the corpus tables first, then those users added to the
+    store (a user's value for the same year is the one a status uses)."""
+    return corpus_observations(data.targets, data.docs, data.clauses) + store.all()
 
 
 # ---- status ---------------------------------------------------------------------------------
@@ -287,17 +283,14 @@ class AddReport:
     problems: list[RowProblem] = field(default_factory=list)
 
 
-def add_observations(path: str | Path, settings: Settings, dry_run: bool = False, data: Ingested | None = None) -> AddReport:
+def add_observations(path: str | Path, store: ObservationStore, data: Ingested, dry_run: bool = False) -> AddReport:
     """Read a table and store its matched rows (all in one transaction); unmatched rows are reported
-    by row number and stored nowhere. A dry run reads and reports only."""
-    from assistant.store.db import load_tables
-    from assistant.store.observations import ObservationStore
-
-    data = data or load_tables(settings.corpus_dir, settings.db_path)
+    by row number and stored nowhere. A dry run reads and reports only. `data`: the tables (docs and
+    targets) rows are matched against."""
     read = read_observations(path, data.docs, data.targets)
     report = AddReport(read=read, stored=False, problems=read.problems)
     if not dry_run and read.observations:
-        report.new, report.replaced = ObservationStore(settings.observations_path).add(read.observations)
+        report.new, report.replaced = store.add(read.observations)
         report.stored = True
     return report
 

@@ -8,6 +8,7 @@ from assistant.ingest.observations import read_observations
 from assistant.models import Observation
 from assistant.monitor import (ANNUAL_COLUMNS, Status, add_observations, annual_rows, corpus_observations,
                                load_observations, statuses)
+from assistant.store.observations import ObservationStore
 from assistant.text import norm
 from tests.conftest import ROOT
 
@@ -143,10 +144,11 @@ def test_annual_table_layout(sample_rows):
 
 def test_add_then_load_keeps_user_and_corpus_rows(settings, tables, tmp_path):
     s = Settings(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir, observations_file=tmp_path / "o.sqlite")
-    dry = add_observations(SAMPLE, s, dry_run=True, data=tables)
+    store = ObservationStore(s.observations_path)
+    dry = add_observations(SAMPLE, store, tables, dry_run=True)
     assert not dry.stored and not (tmp_path / "o.sqlite").exists() and len(dry.problems) == 4
-    first = add_observations(SAMPLE, s, data=tables)
-    again = add_observations(SAMPLE, s, data=tables)
+    first = add_observations(SAMPLE, store, tables)
+    again = add_observations(SAMPLE, store, tables)
     assert (first.new, first.replaced, again.new, again.replaced) == (14, 0, 0, 14)
-    loaded = load_observations(s, tables)
+    loaded = load_observations(tables, store)
     assert sum(o.origin == "user" for o in loaded) == 14 and any(o.origin == "corpus" for o in loaded)
