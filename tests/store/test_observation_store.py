@@ -1,4 +1,4 @@
-import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -55,17 +55,10 @@ def test_a_damaged_file_is_reported_and_left_untouched(tmp_path):
 def test_concurrent_writers_lose_nothing(tmp_path):
     path = tmp_path / "o.sqlite"
     ObservationStore(path).add([])
-    errors = []
 
-    def write(i):
-        try:
-            ObservationStore(path).add([_obs(year=2000 + i, source=f"s{i}-{j}") for j in range(5)])
-        except Exception as e:  # noqa: BLE001
-            errors.append(e)
+    def write(i):  # each writer its own store object and connection, as app workers have
+        return ObservationStore(path).add([_obs(year=2000 + i, source=f"s{i}-{j}") for j in range(5)])
 
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors and len(ObservationStore(path).all()) == 40
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(write, range(8)))  # an exception in a writer is raised here
+    assert results == [(5, 0)] * 8 and len(ObservationStore(path).all()) == 40
