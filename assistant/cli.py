@@ -120,7 +120,7 @@ def cmd_observations_list(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from assistant.monitor import ANNUAL_COLUMNS, annual_rows, load_observations, statuses
+    from assistant.monitor import ANNUAL_COLUMNS, annual_rows, load_observations, spreadsheet_safe, statuses
     from assistant.store.observations import ObservationStore
 
     data = _tables(args)
@@ -140,7 +140,7 @@ def cmd_status(args) -> int:
         try:
             w = csv.DictWriter(out, fieldnames=ANNUAL_COLUMNS)
             w.writeheader()
-            w.writerows(table)
+            w.writerows(spreadsheet_safe(table))
         finally:
             if args.output:
                 out.close()

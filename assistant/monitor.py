@@ -31,7 +31,7 @@ from assistant.store.observations import ObservationStore
 from assistant.text import fmt_number
 
 __all__ = ["Observation", "Status", "StatusRow", "SeriesPoint", "AddReport", "statuses", "corpus_observations",
-           "load_observations", "add_observations", "annual_rows", "write_annual_xlsx", "ANNUAL_COLUMNS"]
+           "load_observations", "add_observations", "annual_rows", "write_annual_xlsx", "spreadsheet_safe", "ANNUAL_COLUMNS"]
 
 LOWER = {"<=", "<"}  # lower is better: met when the observed value is at or under the target
 HIGHER = {">=", ">"}
@@ -319,6 +319,15 @@ def annual_rows(rows: list[StatusRow]) -> list[dict]:
     return out
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
+
+
+def spreadsheet_safe(table: list[dict]) -> list[dict]:
+    """The table with every text cell that a spreadsheet would run as a formula (a source typed as
+    =HYPERLINK(…)) quoted by a leading apostrophe, as Excel itself marks text."""
+    return [{k: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v for k, v in r.items()} for r in table]
+
+
 ANNUAL_WIDTHS = [14, 22, 16, 22, 8, 12, 36, 26, 60]  # characters per column of the Excel sheet, in ANNUAL_COLUMNS order
 
 
@@ -338,7 +347,7 @@ def write_annual_xlsx(table: list[dict], path: str | Path) -> None:
     ws.append(ANNUAL_COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for r in table:
+    for r in spreadsheet_safe(table):
         ws.append([r.get(c, "") for c in ANNUAL_COLUMNS])
     for i, width in enumerate(ANNUAL_WIDTHS):
         ws.column_dimensions[chr(ord("A") + i)].width = width

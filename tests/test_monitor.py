@@ -152,3 +152,15 @@ def test_add_then_load_keeps_user_and_corpus_rows(settings, tables, tmp_path):
     assert (first.new, first.replaced, again.new, again.replaced) == (14, 0, 0, 14)
     loaded = load_observations(tables, store)
     assert sum(o.origin == "user" for o in loaded) == 14 and any(o.origin == "corpus" for o in loaded)
+
+
+def test_a_source_typed_as_a_formula_stays_text_in_the_export(tables, tmp_path):
+    from openpyxl import load_workbook
+
+    from assistant.monitor import write_annual_xlsx
+
+    obs = [_obs("东城区", "孕产妇死亡率", 2023, 5.2, "/10万", source='=HYPERLINK("http://x","y")')]
+    rows = [r for r in statuses(tables.targets, obs, tables.docs) if r.doc_id == "dongcheng" and r.observed_value]
+    write_annual_xlsx(annual_rows(rows), tmp_path / "a.xlsx")
+    cell = load_workbook(tmp_path / "a.xlsx").active.cell(row=2, column=ANNUAL_COLUMNS.index("数据来源") + 1)
+    assert cell.data_type == "s" and cell.value == '\'=HYPERLINK("http://x","y")'
