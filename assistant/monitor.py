@@ -62,6 +62,7 @@ class SeriesPoint(BaseModel):
     unit: str | None  # as stored, before conversion
     source: str
     origin: str
+    clause_id: str | None = None  # the clause that states it (corpus observations)
 
 
 class StatusRow(BaseModel):
@@ -197,15 +198,8 @@ def _series(t: Target, region: str, observations: list[Observation]) -> tuple[li
             unconverted += 1
             continue
         by_year[o.year] = SeriesPoint(year=o.year, value=round(v, ROUND), written=o.written, unit=o.unit, source=o.source,
-                                     origin=o.origin)
+                                     origin=o.origin, clause_id=o.clause_id)
     return [by_year[y] for y in sorted(by_year)], unconverted
-
-
-def _source_clause(series_point: SeriesPoint | None, t: Target, region: str, observations: list[Observation]) -> str | None:
-    if series_point is None or series_point.origin != "corpus":
-        return None
-    return next((o.clause_id for o in reversed(observations) if o.region == region and o.indicator_key == t.indicator_key
-                 and o.year == series_point.year and o.origin == "corpus"), None)
 
 
 def status_of(t: Target, doc: DocMeta, observations: list[Observation], label: str | None = None) -> StatusRow:
@@ -221,7 +215,7 @@ def status_of(t: Target, doc: DocMeta, observations: list[Observation], label: s
         observed_year=latest.year if latest else None, observed_value=latest.value if latest else None,
         observed_written=latest.written if latest else None, observed_unit=latest.unit if latest else None,
         source=latest.source if latest else None,
-        source_clause_id=_source_clause(latest, t, doc.region, observations))
+        source_clause_id=latest.clause_id if latest else None)
     target_text = f"{_sign(t.comparator)}{t.value or ''}"
     if t.norm_value is None or t.comparator not in LEVEL:
         why = (f"目标“{t.quote}”是变化幅度（{target_text}），不是可比的水平值" if t.norm_value is not None

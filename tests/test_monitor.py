@@ -101,7 +101,10 @@ def test_a_users_value_wins_over_the_corpus_for_the_same_year(tables):
     user = _obs("西城区", "普惠性幼儿园覆盖率", base.year, 90.0, "%")
     r = next(r for r in statuses(tables.targets, corpus + [user], tables.docs) if r.doc_id == "xicheng"
              and r.indicator_key == "普惠性幼儿园覆盖率")
-    assert (r.status, r.observed_value, r.source) == (Status.met, 90.0, "样例（虚构）")
+    assert (r.status, r.observed_value, r.source, r.source_clause_id) == (Status.met, 90.0, "样例（虚构）", None)
+    corpus_only = next(r for r in statuses(tables.targets, corpus, tables.docs) if r.doc_id == "xicheng"
+                       and r.indicator_key == "普惠性幼儿园覆盖率")
+    assert (corpus_only.observed_value, corpus_only.source_clause_id) == (82.49, base.clause_id)
 
 
 def test_an_umbrella_indicator_is_never_judged(tables):
