@@ -167,3 +167,9 @@ def test_a_source_typed_as_a_formula_stays_text_in_the_export(tables, tmp_path):
     write_annual_xlsx(annual_rows(rows), tmp_path / "a.xlsx")
     cell = load_workbook(tmp_path / "a.xlsx").active.cell(row=2, column=ANNUAL_COLUMNS.index("数据来源") + 1)
     assert cell.data_type == "s" and cell.value == '\'=HYPERLINK("http://x","y")'
+
+
+def test_a_target_missed_in_its_own_year_is_not_met_not_at_risk(tables):
+    obs = [_obs("东城区", "婴儿死亡率", 2024, 3.1, "‰"), _obs("东城区", "婴儿死亡率", 2025, 3.3, "‰")]
+    r = next(r for r in statuses(tables.targets, obs, tables.docs) if r.doc_id == "dongcheng" and r.indicator_key == "婴儿死亡率")
+    assert (r.by_year, r.observed_year, r.status) == (2025, 2025, Status.not_met)  # the year has come: no risk left, a miss
