@@ -1,4 +1,4 @@
-"""python -m assistant: stats, clauses, targets, ask, chat, eval, serve."""
+"""python -m assistant: stats, clauses, targets, observations, status, ask, chat, eval, serve."""
 
 from __future__ import annotations
 
@@ -84,6 +84,74 @@ def cmd_targets(args) -> int:
                 ws.append([r[k] for k in rows[0]])
         wb.save(args.output)
         print(f"wrote {len(rows)} rows to {args.output}")
+    return 0
+
+
+def cmd_observations_add(args) -> int:
+    from assistant.ingest.observations import TableError
+    from assistant.monitor import add_observations
+    from assistant.store.observations import ObservationStore, ObservationStoreError
+
+    settings = _settings(args)
+    try:
+        report = add_observations(args.file, ObservationStore(settings.observations_path), _tables(args), args.dry_run)
+    except (TableError, ObservationStoreError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    read = report.read
+    print(f"{args.file}: {read.rows} rows; columns " + ", ".join(f"{k}={v}" for k, v in read.columns.items()))
+    for p in report.problems:
+        print(f"  row {p.row} not matched: {p.problem}")
+    if args.dry_run:
+        print(f"dry run: {len(read.observations)} rows would be stored, {len(report.problems)} not matched; nothing written")
+    else:
+        print(f"stored {report.new} new and {report.replaced} replaced rows in {settings.observations_path}; "
+              f"{len(report.problems)} not matched")
+    return 1 if report.problems else 0
+
+
+def cmd_observations_list(args) -> int:
+    from assistant.monitor import load_observations
+    from assistant.store.observations import ObservationStore
+
+    for o in load_observations(_tables(args), ObservationStore(_settings(args).observations_path)):
+        print(o.model_dump_json())
+    return 0
+
+
+def cmd_status(args) -> int:
+    from assistant.monitor import ANNUAL_COLUMNS, annual_rows, load_observations, spreadsheet_safe, statuses
+    from assistant.store.observations import ObservationStore
+
+    data = _tables(args)
+    if args.doc and args.doc not in {d.doc_id for d in data.docs}:
+        print(f"error: no document {args.doc!r}; known: {', '.join(d.doc_id for d in data.docs)}", file=sys.stderr)
+        return 2
+    docs = [d for d in data.docs if not args.doc or d.doc_id == args.doc]
+    observations = load_observations(data, ObservationStore(_settings(args).observations_path))
+    rows = statuses(data.targets, observations, docs, data.clauses)
+    if args.format == "jsonl":
+        for r in rows:
+            print(r.model_dump_json())
+        return 0
+    table = annual_rows(rows)
+    if args.format == "csv":
+        out = open(args.output, "w", encoding="utf-8-sig", newline="") if args.output else sys.stdout
+        try:
+            w = csv.DictWriter(out, fieldnames=ANNUAL_COLUMNS)
+            w.writeheader()
+            w.writerows(spreadsheet_safe(table))
+        finally:
+            if args.output:
+                out.close()
+        return 0
+    if not args.output:
+        print("--format xlsx needs --output FILE.xlsx", file=sys.stderr)
+        return 2
+    from assistant.monitor import write_annual_xlsx
+
+    write_annual_xlsx(table, args.output)
+    print(f"wrote {len(table)} rows to {args.output}")
     return 0
 
 
@@ -187,6 +255,19 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl")
     t.add_argument("--output", help="file for xlsx")
     t.set_defaults(fn=cmd_targets)
+    o = command("observations", "observed values: add a CSV/Excel table, or list them")
+    osub = o.add_subparsers(dest="observations_cmd", required=True)
+    oa = osub.add_parser("add", parents=[common], help="read a table (地区, 指标, 年份, 数值, 单位, 来源) and store its rows")
+    oa.add_argument("file", help=".csv or .xlsx")
+    oa.add_argument("--dry-run", action="store_true", help="read and report only; store nothing")
+    oa.set_defaults(fn=cmd_observations_add)
+    osub.add_parser("list", parents=[common], help="every observation (corpus and added) as JSONL").set_defaults(
+        fn=cmd_observations_list)
+    st = command("status", "each target against its latest observation: met / not_met / at_risk / no_data / qualitative")
+    st.add_argument("--doc")
+    st.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl")
+    st.add_argument("--output", help="file for csv (else stdout) or xlsx")
+    st.set_defaults(fn=cmd_status)
     a = command("ask", "answer one question (or a golden file with --batch)")
     a.add_argument("question", nargs="?")
     a.add_argument("--history", action="append", help="an earlier turn; repeat, oldest first")

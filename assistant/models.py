@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 Comparator = Literal["<=", ">=", "<", ">", "=", "≈", "increase", "decrease", "maintain", "achieve"]
 OwnerSource = Literal["text", "assignment", "plan"]
+ObservationOrigin = Literal["user", "corpus"]
 
 
 class PartSpec(BaseModel):
@@ -37,6 +38,23 @@ class DocMeta(BaseModel):
     doc_number: str | None = None
     kind: Literal["plan", "work_summary"] = "plan"
     parts: list[PartSpec] = []
+
+
+class Observation(BaseModel):
+    """One observed value of an indicator in a region and year, with where it comes from."""
+
+    region: str  # the manifest's region name: 东城区
+    indicator_key: str  # canonical (assistant/lexicon/indicators.yaml)
+    indicator: str  # as written in the table or the clause
+    year: int
+    value: float
+    unit: str | None  # as target rows write units: /10万, ‰, %
+    written: str  # the value and unit as given: 5.2 1/10万, 16.5%
+    source: str  # 数据来源 as given, or the label of the clause it is read from
+    origin: ObservationOrigin = "user"
+    doc_id: str | None = None  # corpus observations: the document and clause that state them
+    clause_id: str | None = None
+    added: str | None = None  # ISO time a user row was stored
 
 
 class Clause(BaseModel):

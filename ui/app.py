@@ -21,7 +21,10 @@ import pandas as pd  # noqa: E402
 
 from assistant.feedback import FeedbackStore  # noqa: E402
 from assistant.models import Answer, Citation, Clause  # noqa: E402
+from assistant.store.observations import ObservationStore  # noqa: E402
 from assistant.text import fmt_number  # noqa: E402
+from ui.monitor import CSS as MONITOR_CSS  # noqa: E402
+from ui.monitor import monitor_tab  # noqa: E402
 
 TITLE = "妇儿规划问答助手"
 EXAMPLES = [
@@ -55,7 +58,7 @@ CSS = """
 
 def launch_options() -> dict[str, Any]:
     """Arguments every launch of the app passes (Gradio 6 takes theme and css at launch)."""
-    return {"theme": THEME, "css": CSS}
+    return {"theme": THEME, "css": CSS + MONITOR_CSS}
 
 
 # ---- rendering helpers (pure: they only format what the engine returned) ------------------------
@@ -256,7 +259,7 @@ def _new_session() -> dict:
     return {"questions": [], "turns": {}}
 
 
-def build_app(engine, feedback: FeedbackStore | None = None) -> gr.Blocks:
+def build_app(engine, feedback: FeedbackStore | None = None, observations: ObservationStore | None = None) -> gr.Blocks:
     feedback = feedback or FeedbackStore()
     export_dir = Path(tempfile.mkdtemp(prefix="planqa-export-"))
 
@@ -433,4 +436,7 @@ def build_app(engine, feedback: FeedbackStore | None = None) -> gr.Blocks:
                 b_plan.change(show_plan, b_plan, [b_outline, b_clause, b_view], api_visibility="private")
                 b_clause.change(show_clause, b_clause, b_view, api_visibility="private")
                 app.load(show_plan, b_plan, [b_outline, b_clause, b_view], api_visibility="private")
+
+            with gr.Tab("监测", id="monitor"):
+                monitor_tab(app, engine, observations, export_dir, plans)
     return app

@@ -14,7 +14,7 @@ from functools import lru_cache
 from assistant import lexicon
 from assistant.lexicon import indicator_key
 from assistant.models import Clause, DocMeta, Target
-from assistant.text import NormMap, cn_number
+from assistant.text import NormMap, cn_number, norm
 
 # Sections whose figures are plan targets, and those whose figures are achievements.
 TARGET_SECTIONS = {"主要目标", "策略措施", "总体目标", "发展目标"}
@@ -83,7 +83,8 @@ def _values(phrase: str) -> list[_Value]:
             found.append(_Value(m.start(), m.end(), m.group(0), k, "%", k, "%"))
         else:
             # express per-10万 so that 万分之一 and 7/10万 compare directly
-            found.append(_Value(m.start(), m.end(), m.group(0), k, f"/{_denom_name(denom)}", k * 100000 / denom, "/10万"))
+            unit = f"/{_denom_name(denom)}"
+            found.append(_Value(m.start(), m.end(), m.group(0), k, unit, convert(k, unit, "/10万"), "/10万"))
     # 不少于一家: a small count in words, only right after a bound
     for m in re.finditer(r"(?:不少于|至少|不低于|达到|增至)([一两二三四五六七八九十]{1,3})(家|所|名|个|张|次|项)", phrase):
         if (k := cn_number(m.group(1))) is not None:
@@ -102,6 +103,53 @@ def _patterns_word_values() -> dict[str, list]:
 
 def _denom_name(d: int) -> str:
     return {1000: "千", 10000: "万", 100000: "10万"}.get(d, str(d))
+
+
+# ---- values and units as other modules read them (observed values use the targets' reading) ----
+
+def rate_per(unit: str | None) -> int | None:
+    """The whole a rate unit counts per: % -> 100, ‰ -> 1000, /10万 -> 100000; None for other units."""
+    return lexicon.load("comparators")["rate_units"].get(unit) if unit else None
+
+
+def convert(num: float, unit: str | None, to_unit: str | None) -> float | None:
+    """`num` in `unit` expressed in `to_unit`: unchanged for the same unit, scaled between rates
+    (万分之一 = 10/10万 = 0.1‰), None when the two do not convert (% and 名, or a missing unit)."""
+    if unit == to_unit:
+        return num
+    per, to_per = rate_per(unit), rate_per(to_unit)
+    if per is None or to_per is None:
+        return None
+    return num * to_per / per
+
+
+def unit_of(written: str) -> str | None:
+    """A written unit in the form target rows use: 1/10万, 每10万, 十万分之 -> /10万; 千分之 -> ‰;
+    ％ -> %; a target unit (名, 张, 个百分点) as itself; None when it is none of these."""
+    lex = lexicon.load("comparators")
+    n = norm(written)
+    n = re.sub(r"^1(?=/)", "", n)  # 1/10万: one per 100,000
+    n = re.sub(r"^每", "/", n)  # 每10万
+    if n in lex["rate_units"] or n in lex["units"]:
+        return n
+    frac = n.removesuffix("一")  # 万分之一 as a unit: counted per 10,000
+    if frac in lex["fractions"]:
+        per = lex["fractions"][frac]
+        return next(u for u, d in lex["rate_units"].items() if d == per)
+    return None
+
+
+def read_value(written: str) -> tuple[float, str | None] | None:
+    """(figure, unit) of a written value read as target values are (7/10万, 万分之一, 16.5%), or a
+    bare number with no unit; None when the text is neither."""
+    n = norm(written)
+    found = [v for v in _values(n) if v.num is not None]
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(n):
+        return found[0].num, found[0].unit
+    try:
+        return float(n), None
+    except ValueError:
+        return None
 
 
 def _suffix_word(rest: str, table: dict[str, str]) -> str | None:
@@ -187,7 +235,8 @@ class _Sentence:
 
 def extract(clause: Clause, meta: DocMeta) -> list[Target]:
     """Every target statement of one clause."""
-    if clause.section in ACHIEVED_SECTIONS:
+    if clause.section in ACHIEVED_SECTIONS or (
+            meta.kind == "work_summary" and any(w in clause.part for w in lexicon.special_section("achieved_parts"))):
         kind = "achieved"
     elif clause.section in TARGET_SECTIONS and meta.kind == "plan":
         kind = "target"

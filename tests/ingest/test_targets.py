@@ -85,3 +85,32 @@ def test_dongcheng_inventory_recall(tables, clauses_by_id):
 
     recall = sum(map(matched, quantitative)) / len(quantitative)
     assert recall >= 0.95, recall
+
+
+def test_work_report_summary_figures_are_achieved_not_targets(tables):
+    report = [t for t in tables.targets if t.doc_id == "bj_wcc_2018"]
+    assert report and all(t.kind == "achieved" for t in report)
+    assert all("工作总结" in t.clause_id for t in report)  # 2019年工作思路 plans work; it reports nothing done
+    assert any(t.indicator_key == "婚前医学检查率" and t.value == "16.5%" for t in report)
+
+
+def test_rate_units_convert_both_ways():
+    from assistant.ingest.targets import convert
+
+    assert convert(1, "/万", "/10万") == 10  # 万分之一 = 10/10万
+    assert convert(0.8, "‰", "/10万") == 80
+    assert convert(80, "/10万", "‰") == 0.8
+    assert convert(42, "%", "%") == 42
+    assert convert(5, "%", "名") is None and convert(5, None, "%") is None
+
+
+def test_written_units_and_values_read_as_target_values_are():
+    from assistant.ingest.targets import read_value, unit_of
+
+    assert [unit_of(u) for u in ("1/10万", "每10万", "十万分之", "千分之", "万分之一", "％", "名", "kg")] == [
+        "/10万", "/10万", "/10万", "‰", "/万", "%", "名", None]
+    assert read_value("7／10万") == (7.0, "/10万")
+    assert read_value("万分之一") == (1, "/万")
+    assert read_value("16.5%") == (16.5, "%")
+    assert read_value(" 5.2 ") == (5.2, None)
+    assert read_value("约五") is None and read_value("5.2和6") is None

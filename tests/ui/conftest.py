@@ -51,3 +51,24 @@ def ui_server(ui_engine, tmp_path_factory):
         yield f"http://127.0.0.1:{port}/", store
     finally:
         app.close()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright; the test is skipped, loudly, where it is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip("!!! /usr/bin/chromium is missing: the browser test did NOT run. "
+                    "Install it with `apt-get install -y chromium` (.ci/run does) !!!")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
