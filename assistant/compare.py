@@ -38,10 +38,7 @@ class CompareTable(BaseModel):
 
 
 def better_direction(key: str) -> str | None:
-    for d in lexicon.load("indicators")["indicators"]:
-        if d["key"] == key:
-            return d.get("better")
-    return None
+    return lexicon.indicator_entry(key).get("better")
 
 
 def pick_row(rows: list[Target], year: int | None = None) -> Target | None:

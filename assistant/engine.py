@@ -49,7 +49,22 @@ class Engine:
         self.all_targets: list[Target] = data.targets
         self.errors = data.errors
         self.retriever = Retriever(settings, self.clauses, self.docs, corpus_fingerprint=data.fingerprint)
-        self.ctx = Context(self.docs, self.clauses, self.all_targets, self.retriever, [str(e) for e in self.errors])
+        self.ctx = Context(self.docs, self.clauses, self.all_targets, self.retriever, [str(e) for e in self.errors],
+                           observations=self.observations)
+
+    def observations(self) -> list:
+        """Observed values: those the corpus states and those users added (read fresh: an upload in the
+        app counts at once). A store that cannot be read leaves the corpus's own."""
+        from assistant.ingest import Ingested
+        from assistant.monitor import corpus_observations, load_observations
+        from assistant.store.observations import ObservationStore
+
+        data = Ingested(self.docs, self.clauses, self.all_targets, self.errors)
+        try:
+            return load_observations(data, ObservationStore(self.settings.observations_path))
+        except Exception as e:  # noqa: BLE001 - a damaged or unwritable store must not stop answers
+            log.warning("observations store not read (%s): corpus observations only", e)
+            return corpus_observations(self.all_targets, self.docs, self.clauses)
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> "Engine":

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assistant.guard import counted, strip_labels, unsupported
+from assistant.guard import strip_labels, unsupported, vouched
 from assistant.models import Answer
 from assistant.text import norm
 
@@ -56,7 +56,7 @@ def score(g: Golden, a: Answer, clause_of) -> dict:
     else:
         r["correct"] = not a.answerable
         r["refused"] = not a.answerable
-    r["faithful"] = not unsupported(strip_labels(a.answer, cited), cited, a.targets, counted(a.counts, clause_of))
+    r["faithful"] = not unsupported(strip_labels(a.answer, cited), cited, a.targets, vouched(a, clause_of))
     return r
 
 

@@ -115,10 +115,20 @@ class Count(BaseModel):
     clause_ids: list[str]
 
 
+class Difference(BaseModel):
+    """A gap an answer derives from two figures it shows (离目标还差0.5): checked by the guard."""
+
+    value: float
+    minuend: float
+    subtrahend: float
+
+
 class Answer(BaseModel):
     answer: str
     answerable: bool
     citations: list[Citation] = []
     targets: list[Target] = []
     counts: list[Count] = []
+    observed: list[Observation] = []  # observed values a monitoring answer shows, with their sources
+    differences: list[Difference] = []
     intent: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 from assistant.ingest.owners import plan_rule
 from assistant.models import Clause, DocMeta, Target
@@ -37,6 +37,7 @@ class Context:
     targets: Sequence[Target]
     retriever: Searcher
     errors: Sequence[str] = ()
+    observations: Callable[[], list] | None = None  # observed values (corpus + users), read when asked
     _rules: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

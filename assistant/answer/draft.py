@@ -7,7 +7,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from assistant.answer.intent import Intent
-from assistant.models import Answer, Citation, Count, Target
+from assistant.models import Answer, Citation, Count, Difference, Observation, Target
 
 
 class Draft(BaseModel):
@@ -16,11 +16,14 @@ class Draft(BaseModel):
     citations: list[Citation] = []
     targets: list[Target] = []
     counts: list[Count] = []
+    observed: list[Observation] = []
+    differences: list[Difference] = []
     intent: Intent
 
     def final(self) -> Answer:
         return Answer(answer=self.answer, answerable=self.answerable, citations=self.citations,
-                      targets=self.targets, counts=self.counts, intent=str(self.intent))
+                      targets=self.targets, counts=self.counts, observed=self.observed,
+                      differences=self.differences, intent=str(self.intent))
 
 
 class Strategy(Protocol):

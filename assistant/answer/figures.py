@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from assistant import lexicon
 from assistant.lexicon import indicator_key
-from assistant.answer.compose import STOP_BIGRAMS, bigrams
+from assistant.answer.compose import STOP_BIGRAMS, bigrams, topic_bigrams
 from assistant.answer.state import Query
 
 BARE_FIGURE = 12  # a phrase this short is a figure that takes its meaning from its neighbours
@@ -44,6 +44,14 @@ def without_verbs(text: str) -> str:
         for w in sorted(words, key=len, reverse=True):
             text = text.replace(w, " ")
     return text
+
+
+YEARS = re.compile(r"(?:截至|截止|到)?20\d\d年?(?:底|末)?")
+
+
+def core_of(*texts: str) -> set[str]:
+    """The topic bigrams of a question: no years (截至2018年), no verbs of direction, no question words."""
+    return topic_bigrams(without_verbs(YEARS.sub(" ", " ".join(texts))))
 
 
 def topic_core(q: Query) -> set[str]:

@@ -13,6 +13,7 @@ class Intent(StrEnum):
     FACT = "fact"  # a figure or fact the text states: achievements, report figures, dates
     COMPARE = "compare"  # one indicator across plans
     STRUCTURE = "structure"  # the documents themselves: counts, domains, issuer, date, 文号, period
+    STATUS = "status"  # observed values against the targets: 达标了吗, 哪些有风险
     # answers that are not about the plans' content
     EMPTY = "empty"
     TOO_LONG = "too_long"
@@ -22,5 +23,5 @@ class Intent(StrEnum):
 
 # The order in which question words decide the intent (assistant/lexicon/questions.yaml `intents`);
 # "achieved" questions are FACT questions whose figures are read from the text, never the targets table.
-WORD_ORDER = ("achieved", "structure", "compare", "owner", "fact", "target_list", "measure", "target_value")
+WORD_ORDER = ("status", "achieved", "structure", "compare", "owner", "fact", "target_list", "measure", "target_value")
 FROM_WORDS = {"achieved": Intent.FACT}

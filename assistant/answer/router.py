@@ -15,12 +15,14 @@ from assistant.answer.strategies.measure import Measure
 from assistant.answer.strategies.out_of_corpus import OutOfCorpus
 from assistant.answer.strategies.owner import Owner
 from assistant.answer.strategies.refusal import Refusal
+from assistant.answer.strategies.status import StatusAnswer
 from assistant.answer.strategies.structure import Structure
 from assistant.answer.strategies.target_list import TargetList
 from assistant.answer.strategies.target_value import TargetValue
 
 FIRST = [OutOfCorpus()]  # before any intent: a place the corpus lacks is never answered from another
 ROUTES: dict[Intent, list] = {
+    Intent.STATUS: [StatusAnswer()],
     Intent.STRUCTURE: [Structure()],  # about the documents: quoting content clauses would not answer it
     Intent.COMPARE: [Comparison(), FigureFinder(), ClauseAnswer(per_doc=True)],
     Intent.TARGET_LIST: [TargetList(), ClauseAnswer()],

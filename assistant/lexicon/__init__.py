@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field
 
 from assistant.text import norm
 
@@ -97,19 +95,9 @@ def indicator_entry(key: str | None) -> dict:
     return next((d for d in load("indicators")["indicators"] if d["key"] == key), {})
 
 
-StatusKey = Literal["met", "not_met", "at_risk", "no_data", "qualitative"]
-ObservationColumn = Literal["region", "indicator", "year", "value", "unit", "source"]
-
-
-class MonitorVocab(BaseModel):
-    """monitor.yaml: status words, observation-table headers, the tolerance of a "≈" target."""
-
-    statuses: dict[StatusKey, str] = Field(min_length=5)
-    headers: dict[ObservationColumn, list[str]] = Field(min_length=6)
-    approx_tolerance: float = Field(gt=0, lt=1)
-    comparator_signs: dict[str, str]
-
-
 @lru_cache(maxsize=1)
-def monitor() -> MonitorVocab:
+def monitor():
+    """monitor.yaml as its schema's model (MonitorVocab)."""
+    from assistant.lexicon.schema import MonitorVocab
+
     return MonitorVocab.model_validate(load("monitor"))

@@ -22,6 +22,7 @@ class Comparators(_Strict):
     not_after: dict[str, list[str]] = {}
     units: list[str]
     fractions: dict[str, int]
+    rate_units: dict[str, int] = {}
     radius: str
 
 
@@ -37,6 +38,7 @@ class Domains(_Strict):
 class Indicator(_Strict):
     key: str
     better: Literal["lower", "higher"] | None = None
+    umbrella: bool = False  # several measures share the key: an observed value is never held against it
     names: list[str] = Field(min_length=1)
 
 
@@ -89,6 +91,7 @@ class Sections(_Strict):
     header: str
     overview: str
     default_in_domain: str
+    achieved_parts: list[str] = []
 
 
 class Places(_Strict):
@@ -97,7 +100,20 @@ class Places(_Strict):
     never: list[str]
 
 
+StatusKey = Literal["met", "not_met", "at_risk", "no_data", "qualitative"]
+ObservationColumn = Literal["region", "indicator", "year", "value", "unit", "source"]
+
+
+class MonitorVocab(_Strict):
+    """monitor.yaml: status words, observation-table headers, the tolerance of a "≈" target."""
+
+    statuses: dict[StatusKey, str] = Field(min_length=5)
+    headers: dict[ObservationColumn, list[str]] = Field(min_length=6)
+    approx_tolerance: float = Field(gt=0, lt=1)
+    comparator_signs: dict[str, str]
+
+
 SCHEMAS: dict[str, type[BaseModel]] = {
     "comparators": Comparators, "domains": Domains, "indicators": Indicators, "questions": Questions,
-    "sections": Sections, "places": Places,
+    "sections": Sections, "places": Places, "monitor": MonitorVocab,
 }

@@ -7,7 +7,7 @@ from assistant import lexicon
 from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
-from assistant.answer.figures import asks_specific, has_figure
+from assistant.answer.figures import asks_specific, core_of, has_figure
 from assistant.answer.intent import Intent
 from assistant.answer.state import Query
 from assistant.answer.strategies.refusal import refuse
@@ -64,7 +64,7 @@ def quote_answer(q: Query, ctx: Context, hits: list, intent: Intent, focus: list
 
 def relevant(q: Query, ctx: Context, hits: list) -> bool:
     """The best clause holds enough of the question's own topic: 明天会不会下雨 finds clauses, none about it."""
-    core = compose.topic_bigrams(q.own_topic or q.topic) | {b for n in q.indicator_names for b in compose.bigrams(n)}
+    core = core_of(q.own_topic or q.topic) | {b for n in q.indicator_names for b in compose.bigrams(n)}
     if q.indicator_keys or q.domain_key or q.inherited:
         return True  # the subject is known from the lexicon or the conversation
     if not core:

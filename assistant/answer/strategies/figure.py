@@ -8,28 +8,25 @@ from __future__ import annotations
 import re
 
 from assistant.answer import compose, phrases
-from assistant.answer.compose import bigrams, topic_bigrams
+from assistant.answer.compose import bigrams
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
-from assistant.answer.figures import ANY_NUMBER, has_figure, unit_pattern, without_verbs
+from assistant.answer.figures import ANY_NUMBER, core_of, has_figure, unit_pattern
 from assistant.answer.intent import Intent
 from assistant.answer.multipart import sub_questions
 from assistant.answer.parse import topic
 from assistant.answer.state import Query
+from assistant.retrieve import Filters
 from assistant.text import norm
 
+RETRIEVED = 3  # clauses the hybrid retriever ranks best for the question get a bonus…
+RETRIEVED_BONUS = 0.2  # …this much for the first, half for the second, a third for the third
 PRECISION_WEIGHT = 0.1  # a tie-breaker: it never lifts a sentence past MIN_COVERAGE on its own
 SENTENCE_SHARE = 0.6  # a sentence's own words count more than its clause's (the clause gives context)
-YEARS = re.compile(r"(?:截至|截止|到)?20\d\d年?(?:底|末)?")
 MIN_COVERAGE = 0.45 + PRECISION_WEIGHT / 2  # share of the question's (rarity-weighted) topic a sentence must hold
 RUNNER_UP = 0.85  # another plan's sentence is shown too when it scores this close to the best
 MAX_PLANS = 8  # a question naming no plan is answered from at most this many plans
 CANDIDATES = 12  # best-scoring sentences checked for a figure of the asked kind, per part
-def core_of(*texts: str) -> set[str]:
-    """The topic bigrams of a question: no years (截至2018年), no verbs of direction, no question words."""
-    return topic_bigrams(without_verbs(YEARS.sub(" ", " ".join(texts))))
-
-
 class FigureFinder:
     def run(self, q: Query, ctx: Context) -> Draft | None:
         if not (q.asks_number or unit_pattern(q.text)):
@@ -61,6 +58,7 @@ class FigureFinder:
         if not own and not whole:
             return []
         own = own or whole
+        ranks = {h.clause_id: h.rank for h in ctx.retriever.search(q.retrieval_text or q.text, k=RETRIEVED, filters=Filters(doc_ids=doc_ids))}
         scored = []
         for d in doc_ids:
             for s, bs in zip(ctx.sentences_of.get(d, []), ctx.sentence_bigrams.get(d, [])):
@@ -70,7 +68,9 @@ class FigureFinder:
                 clause = ctx.coverage(whole, ctx.clause_bigrams[s.clause.clause_id])
                 precision = len(bs & (own | whole)) / len(bs)  # of two sentences as much on topic, the one with less else
                 score = SENTENCE_SHARE * sentence + (1 - SENTENCE_SHARE) * clause
-                scored.append((score + PRECISION_WEIGHT * precision, s))
+                rank = ranks.get(s.clause.clause_id)
+                bonus = RETRIEVED_BONUS / rank if rank else 0.0  # the retriever also matches meaning (学校门口 ~ 校园出入口)
+                scored.append((score + PRECISION_WEIGHT * precision + bonus, s))
         scored.sort(key=lambda x: -x[0])
         pattern = unit_pattern(q.text) or ANY_NUMBER
         best: dict[str, tuple[float, object]] = {}

@@ -8,6 +8,7 @@ import re
 from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
+from assistant.answer.figures import core_of
 from assistant.answer.state import Query
 from assistant.retrieve import Filters
 
@@ -21,7 +22,7 @@ def covered(ctx: Context) -> str:
 
 def _said_without_figure(q: Query, ctx: Context):
     """The sentence that states the asked thing in words only (乳腺癌人群筛查率逐步提高), or None."""
-    core = compose.topic_bigrams(q.own_topic or q.topic) | {b for n in q.indicator_names for b in compose.bigrams(n)}
+    core = core_of(q.own_topic or q.topic) | {b for n in q.indicator_names for b in compose.bigrams(n)}
     if not core or not q.asks_number:
         return None
     ids = [i for i in q.doc_ids if i in ctx.doc_by_id] or [d.doc_id for d in ctx.plans]

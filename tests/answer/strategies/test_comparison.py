@@ -1,0 +1,14 @@
+from assistant.answer.strategies.comparison import Comparison
+
+
+def test_each_plan_against_its_own_parent(small_ctx, ask_query):
+    d = Comparison().run(ask_query("孕产妇死亡率各区分别是多少？"), small_ctx)
+    rows = {line.split("|")[1].strip(): line for line in d.answer.splitlines() if line.startswith("| ") and "规划" in line}
+    assert "上级规划（参照）" in rows["北京市规划"] and "与上级规划相同" in rows["东城区规划"]
+    # 曾都 is judged against 随州市's plan, which is not here — not against Beijing's; 规划期末 is 2030
+    assert "上级规划未收录" in rows["曾都区规划"] and "十万分之九" in rows["曾都区规划"] and "2030" in rows["曾都区规划"]
+
+
+def test_which_is_stricter_never_contradicts_the_values(small_ctx, ask_query):
+    d = Comparison().run(ask_query("哪个更严？", ["东城区孕产妇死亡率目标是多少？", "北京市呢？"]), small_ctx)
+    assert d.answer.startswith("两者要求相同")

@@ -1,0 +1,34 @@
+from assistant.answer.context import Context
+from assistant.answer.strategies.status import StatusAnswer
+from assistant.guard import check
+from assistant.models import Observation
+
+
+def _ctx(small_ctx, observations):
+    return Context(small_ctx.docs, small_ctx.clauses, small_ctx.targets, small_ctx.retriever, observations=lambda: observations)
+
+
+def _obs(region, year, value):  # sample values made up for the test, as the fixture table marks them
+    return Observation(region=region, indicator_key="孕产妇死亡率", indicator="孕产妇死亡率", year=year, value=value,
+                       unit="/10万", written=f"{value} 1/10万", source="样例数据（虚构）")
+
+
+def test_met_with_both_numbers_and_the_target_clause(small_ctx, ask_query):
+    ctx = _ctx(small_ctx, [_obs("东城区", 2023, 5.2)])
+    d = StatusAnswer().run(ask_query("东城区孕产妇死亡率达标了吗？"), ctx)
+    assert "已达标" in d.answer and "5.2" in d.answer and "7／10万" in d.answer
+    assert d.citations[0].clause_id == "dongcheng:妇女/健康/主要目标/2"
+    assert not check(d.final(), ctx.clause)
+
+
+def test_the_gap_is_checked_like_any_figure(small_ctx, ask_query):
+    ctx = _ctx(small_ctx, [_obs("东城区", 2023, 7.5)])
+    d = StatusAnswer().run(ask_query("东城区孕产妇死亡率离目标还差多少？"), ctx)
+    assert "未达标" in d.answer and "0.5" in d.answer and not check(d.final(), ctx.clause)
+    forged = d.final().model_copy(update={"differences": [x.model_copy(update={"value": 0.7}) for x in d.differences]})
+    assert check(forged, ctx.clause)
+
+
+def test_no_data_says_so(small_ctx, ask_query):
+    d = StatusAnswer().run(ask_query("东城区孕产妇死亡率达标了吗？"), _ctx(small_ctx, []))
+    assert "无数据" in d.answer

@@ -1,0 +1,25 @@
+from assistant.answer.strategies.structure import Structure
+from assistant.guard import check
+
+
+def test_document_number_and_date_from_the_header(small_ctx, ask_query):
+    d = Structure().run(ask_query("曾都规划的文号是多少，哪天印发的？"), small_ctx)
+    assert "曾政发〔2022〕8号" in d.answer and "2022年12月29日" in d.answer
+    assert {c.clause_id for c in d.citations} == {"zengdu:综合/印发通知/2", "zengdu:综合/印发通知/12"}
+
+
+def test_a_number_the_text_lacks_is_refused(small_ctx, ask_query):
+    d = Structure().run(ask_query("东城区规划的发文字号是多少？"), small_ctx)
+    assert not d.answerable and "没有发文字号" in d.answer
+
+
+def test_counts_carry_the_clauses_they_counted(tables, ask_query):
+    from assistant.answer.context import Context
+    from tests.answer.conftest import KeywordSearcher
+
+    ctx = Context(tables.docs, tables.clauses, tables.targets, KeywordSearcher(tables.clauses[:1], tables.docs))
+    d = Structure().run(ask_query("北京市规划妇女部分主要目标一共多少条？策略措施几条？"), ctx)
+    assert "主要目标58条" in d.answer and "策略措施63条" in d.answer  # the press report's counts
+    assert not check(d.final(), ctx.clause)
+    forged = d.final().model_copy(update={"counts": [c.model_copy(update={"value": 59}) for c in d.counts]})
+    assert check(forged, ctx.clause)  # a count its clauses do not make is not let through

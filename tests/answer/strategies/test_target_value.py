@@ -1,0 +1,24 @@
+from assistant.answer.strategies.target_value import TargetValue
+from assistant.guard import check
+from assistant.text import norm
+
+
+def test_a_typed_figure_with_its_clause(small_ctx, ask_query):
+    d = TargetValue().run(ask_query("东城区孕产妇死亡率目标是多少"), small_ctx)
+    assert d.answerable and "7/10万" in norm(d.answer)
+    assert [c.clause_id for c in d.citations] == ["dongcheng:妇女/健康/主要目标/2"]
+    assert not check(d.final(), small_ctx.clause)
+
+
+def test_a_value_in_words_comes_with_its_normalised_figure(small_ctx, ask_query):
+    d = TargetValue().run(ask_query("曾都区2025年孕产妇死亡率要控制在多少？"), small_ctx)
+    assert "万分之一" in d.answer and "10/10万" in norm(d.answer)
+
+
+def test_a_year_outside_the_period_is_refused(small_ctx, ask_query):
+    d = TargetValue().run(ask_query("东城区2030年孕产妇死亡率目标是多少"), small_ctx)
+    assert not d.answerable and "规划期" in d.answer
+
+
+def test_no_row_hands_over_to_the_next_strategy(small_ctx, ask_query):
+    assert TargetValue().run(ask_query("东城规划里学校门口多少米内不能划停车位？"), small_ctx) is None

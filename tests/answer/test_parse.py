@@ -1,0 +1,37 @@
+"""Reading one turn (assistant/answer/parse.py)."""
+
+from assistant.answer.intent import Intent
+from assistant.answer.parse import read_turn
+
+
+def test_elliptical_and_topical_turns(tables):
+    assert read_turn("那西城呢？", tables.docs).elliptical
+    assert read_turn("那有什么措施？", tables.docs).elliptical
+    assert read_turn("换成儿童的呢？", tables.docs).elliptical
+    assert not read_turn("托育有什么措施？", tables.docs).elliptical
+
+
+def test_which_and_pointing_words(tables):
+    assert read_turn("哪个定得高？", tables.docs).which == "higher"
+    assert read_turn("东城和西城谁更严", tables.docs).which == "stricter"
+    assert read_turn("这个规划要求很高", tables.docs).which is None
+    assert read_turn("这些养老指标由哪个委办局负责？", tables.docs).anaphora
+
+
+def test_a_context_clause_does_not_set_the_year(tables):
+    t = read_turn("国家纲要要求2030年新生儿死亡率降到3‰以下，我们曾都定的多少？", tables.docs)
+    assert t.year is None and t.doc_ids == ["zengdu"] and t.indicator_keys == ["新生儿死亡率"] and t.context
+
+
+def test_places_outside_the_corpus_come_from_the_general_table(tables):
+    assert read_turn("海淀的呢？", tables.docs).unknown_regions == ["海淀区"]
+    assert read_turn("黄浦区孕产妇死亡率目标是多少", tables.docs).unknown_regions == ["黄浦区"]
+    assert read_turn("南京市的规划呢", tables.docs).unknown_regions == ["南京市"]
+    # ordinary words that are also place aliases are not places; a plan's own province is not unknown
+    assert read_turn("曾都新建和改扩建几所学校？", tables.docs).unknown_regions == []
+    assert read_turn("湖北曾都的孕产妇死亡率", tables.docs).unknown_regions == []
+
+
+def test_a_document_number_names_its_plan(tables):
+    t = read_turn("曾政发〔2022〕8号这个文件里包括哪几个规划？", tables.docs)
+    assert t.doc_ids == ["zengdu"] and t.intent == Intent.STRUCTURE

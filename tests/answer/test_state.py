@@ -1,0 +1,58 @@
+"""The carry-over rules of assistant/answer/state.py, one test each (read on the real manifest)."""
+
+from assistant.answer.intent import Intent
+
+
+def test_an_elliptical_turn_keeps_the_topic_and_takes_the_region(ask_query):
+    q = ask_query("那西城呢？", ["东城区孕产妇死亡率目标是多少？"])
+    assert q.doc_ids == ["xicheng"] and q.indicator_keys == ["孕产妇死亡率"] and q.inherited
+
+
+def test_an_elliptical_year_keeps_plan_and_indicator(ask_query):
+    q = ask_query("2025年呢？", ["曾都儿童规划里，2030年新生儿死亡率要降到多少？"])
+    assert q.year == 2025 and q.doc_ids == ["zengdu"] and q.indicator_keys == ["新生儿死亡率"]
+
+
+def test_a_new_topic_drops_the_old_year_and_indicator(ask_query):
+    q = ask_query("北京市十四五规划里托育有什么措施？", ["曾都2030年孕产妇死亡率要控制在多少？"])
+    assert q.indicator_keys != ["孕产妇死亡率"] and q.year != 2030 and q.intent == Intent.MEASURE
+    q = ask_query("托育有什么措施？", ["东城区孕产妇死亡率目标是多少？"])
+    assert q.indicator_keys == [] and q.doc_ids == ["dongcheng"]  # the region carries on
+
+
+def test_a_pointing_turn_keeps_the_indicator_and_takes_its_own_intent(ask_query):
+    q = ask_query("这个指标每年由谁监测？", ["北京市规划里新生儿死亡率定的多少？"])
+    assert q.indicator_keys == ["新生儿死亡率"] and q.intent == Intent.OWNER and q.doc_ids == ["beijing"]
+
+
+def test_a_place_outside_the_corpus_is_refused_for_that_turn_only(ask_query):
+    history = ["东城区孕产妇死亡率目标是多少？", "通州的呢？"]
+    q = ask_query("通州的呢？", history[:1])
+    assert q.unknown_regions == ["通州区"]
+    q = ask_query("那西城呢？", history)  # the refused turn left the state as it was
+    assert q.doc_ids == ["xicheng"] and q.indicator_keys == ["孕产妇死亡率"]
+
+
+def test_going_back_restores_the_earlier_subject(ask_query):
+    history = ["东城儿童口腔这块，5岁儿童乳牙患龋率控制在多少？", "西城区孕产妇死亡率目标是多少？"]
+    q = ask_query("回到刚才东城那个，市里呢？", history)
+    assert q.indicator_keys == ["5岁儿童乳牙患龋率"]
+
+
+def test_which_is_stricter_compares_the_plans_asked_about(ask_query):
+    q = ask_query("哪个更严？", ["东城教室照明合格率要多少？", "西城呢？"])
+    assert q.intent == Intent.COMPARE and q.doc_ids == ["dongcheng", "xicheng"] and q.which == "stricter"
+    assert q.indicator_keys == ["教室照明合格率"]
+
+
+def test_the_city_means_the_plans_own_parent(ask_query):
+    assert ask_query("市里呢？", ["东城区孕产妇死亡率目标是多少？"]).doc_ids == ["beijing"]
+    q = ask_query("市里呢？", ["曾都区孕产妇死亡率目标是多少？"])
+    assert q.unknown_regions == ["随州市"]  # 曾都's parent plan is not in the corpus
+    q = ask_query("和市里比呢？", ["西城区党代会中女性比例要求不低于多少？"])
+    assert q.doc_ids == ["xicheng", "beijing"] and q.intent == Intent.COMPARE
+
+
+def test_a_parallel_question_keeps_year_and_plans(ask_query):
+    q = ask_query("那妇幼工作经费呢？", ["2018年市财政拿了多少钱支持中小学课后服务？"])
+    assert q.year == 2018 and q.asks_number
