@@ -98,7 +98,10 @@ class Target(BaseModel):
     owner_quote: str | None = None
     owner_clause_id: str | None = None
     quote: str
-    kind: Literal["target", "achieved"] = "target"
+    # target: a plan's goal or bound; achieved: what was reached (发展基础, a work report's results);
+    # measure: a figure inside a 策略措施 that sets no direction (校园出入口两侧50米); fact: any other
+    # figure of a document (census population, a meeting's 36个成员单位, 组织实施's 12月底)
+    kind: Literal["target", "achieved", "measure", "fact"] = "target"
 
 
 class Citation(BaseModel):

@@ -33,6 +33,8 @@ TRAILING_FILLER = re.compile(r"(?:达到并|并|和|及|且|要)+$")
 LIST_SEP = re.compile(r"[、和及与]")
 CLAUSE_NO = re.compile(r"^(?:\d{1,2}[.．]|[（(][一二三四五六七八九十]*[）)])")
 SHORT = 3  # an indicator shorter than this is a leftover word, not a name
+PER_PREFIX = re.compile(r"^每[千万百十]?[名人个户][\u4e00-\u9fff]{1,4}?(?:拥有|配备)")  # 每千名儿童拥有
+QUALIFIERS = "余|多|万"  # between a figure and its unit: 4000余个, 5万余名 is read as 5万 + 余名 (110.6万人)
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def _patterns():
     lex = lexicon.load("comparators")
     units = sorted(lex["units"], key=len, reverse=True)
     unit_re = "|".join(re.escape(u) for u in units)
-    numeric = re.compile(rf"(?<![\d.第])(\d+(?:\.\d+)?)({unit_re})(?!月)")
+    numeric = re.compile(rf"(?<![\d.第])(\d+(?:\.\d+)?)((?:{QUALIFIERS})?(?:{unit_re}))(?!月)")
     fracs = sorted(lex["fractions"], key=len, reverse=True)
     words = re.compile(rf"({'|'.join(fracs)})([零一二两三四五六七八九十百]+)")
     before = sorted(((w, c) for c, ws in lex["before"].items() for w in ws), key=lambda x: -len(x[0]))
@@ -234,29 +236,49 @@ class _Sentence:
 
 
 def extract(clause: Clause, meta: DocMeta) -> list[Target]:
-    """Every target statement of one clause."""
+    """Every quantitative statement of one clause: target statements (with their direction, values
+    in words, two-year clauses…) where the section sets targets, achieved figures where it reports
+    them, and — so that no figure of the text is missing from the table — every other figure with a
+    unit as a plain row (kind measure in 策略措施, fact elsewhere)."""
     if clause.section in ACHIEVED_SECTIONS or (
             meta.kind == "work_summary" and any(w in clause.part for w in lexicon.special_section("achieved_parts"))):
         kind = "achieved"
     elif clause.section in TARGET_SECTIONS and meta.kind == "plan":
         kind = "target"
     else:
-        return []
+        kind = "fact"
     nm = NormMap.of(clause.text)
     lead = CLAUSE_NO.match(nm.text)
     pos = lead.end() if lead else 0
     body = nm.text[pos:]
     rows: list[Target] = []
+    plain: list[Target] = []
     for sent in re.split(r"(?<=[。；;！？])", body):
         if not sent:
             continue
         s = _Sentence(sent, clause, meta)
         off = pos
         for phrase in re.split(r"(?<=[，,：:])", sent):
-            rows.extend(_phrase_rows(phrase, off, s, nm, kind))
+            found = _phrase_rows(phrase, off, s, nm, kind) if kind != "fact" else []
+            rows.extend(found)
+            plain.extend(_plain_rows(phrase, off, s, nm, kind, found))
             off += len(phrase)
         pos += len(sent)
-    return rows
+    return rows + plain
+
+
+def _plain_rows(phrase: str, off: int, s: "_Sentence", nm: NormMap, kind: str, found: list[Target]) -> list[Target]:
+    """The figures of a phrase that no target row states: each a row of its own, its indicator the
+    words before it (学校周边…50米, 全市4000余个“母婴关爱室”)."""
+    taken = {norm(t.value) for t in found if t.value}
+    plain_kind = {"target": "measure" if s.clause.section == "策略措施" else "target"}.get(kind, kind)
+    out = []
+    for v in _values(phrase):
+        if norm(v.written) in taken:
+            continue
+        name = _clean_indicator(phrase[: v.start]) or _clean_indicator(phrase[v.end :].rstrip("。；，,")) or v.written
+        out.append(_row(s, nm, plain_kind, name, "=", v, s.years[0] if len(s.years) == 1 else None, off, phrase))
+    return out
 
 
 def _phrase_rows(phrase: str, off: int, s: _Sentence, nm: NormMap, kind: str, inherit: str | None = None) -> list[Target]:
@@ -286,6 +308,8 @@ def _phrase_rows(phrase: str, off: int, s: _Sentence, nm: NormMap, kind: str, in
         indicator = indicator or (inherit or "")
         if not indicator:
             return out
+        if inherit and not indicator_key(indicator) and (m := PER_PREFIX.match(inherit)) and not PER_PREFIX.match(indicator):
+            indicator = m.group(0) + indicator  # 每千名儿童拥有…医生1.12名、床位3.17张: the 床位 are per 1,000 children too
         afters = [_suffix_word(phrase[v.end :], after_map) for v in values]
         last_after = next((a for a in reversed(afters) if a), None)
         if respectively and len(values) > 1:
