@@ -17,7 +17,7 @@ from assistant.ingest.owners import plan_rule
 from assistant.models import Answer, Citation, Clause, DocMeta, Target
 from assistant.retrieve import Filters, Retriever
 from assistant.store.db import load_tables
-from assistant.text import norm
+from assistant.text import norm, trim_history
 from assistant.understand import Query, find_indicators, region_names, understand
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class Engine:
 
     # ---- answering ----------------------------------------------------------------------
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        history = [h for h in (history or []) if isinstance(h, str) and h.strip()][-6:]
+        history = trim_history(history)  # MAX_HISTORY_TURNS / _CHARS caps, whatever the caller sent
         if not question or not question.strip():
             return Answer(answer="请输入问题，例如：东城区孕产妇死亡率目标是多少？", answerable=False, intent="empty")
         if len(question) > MAX_INPUT:
