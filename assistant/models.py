@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 Comparator = Literal["<=", ">=", "<", ">", "=", "≈", "increase", "decrease", "maintain", "achieve"]
 OwnerSource = Literal["text", "assignment", "plan"]
@@ -37,6 +38,12 @@ class DocMeta(BaseModel):
     doc_number: str | None = None
     kind: Literal["plan", "work_summary"] = "plan"
     parts: list[PartSpec] = []
+
+    @field_validator("issue_date", mode="before")
+    @classmethod
+    def _iso_date(cls, v):
+        """YAML reads an unquoted 2021-12-30 as a date: accept it as the ISO string it means."""
+        return v.isoformat() if isinstance(v, _dt.date) else v
 
 
 class Clause(BaseModel):
