@@ -159,13 +159,32 @@ class EmbeddingCache:
     call run an integrity check and, if the file is damaged, start a fresh cache and retry once:
     the cache only saves embedding time, so losing it loses nothing else."""
 
+    MEMORY = ":memory:"
+
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if str(path) != self.MEMORY:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = self._open()
         except sqlite3.DatabaseError:
             self._replace("cannot be opened")
+
+    @classmethod
+    def in_memory(cls, seed: str | os.PathLike | None = None) -> "EmbeddingCache":
+        """A cache that writes nothing to disk, starting with a copy of ``seed`` when that is readable
+        (a read-only index folder, a full disk: the vectors already computed are still used)."""
+        cache = cls(cls.MEMORY)
+        if seed is not None and Path(seed).is_file():
+            try:
+                src = sqlite3.connect(f"file:{Path(seed).resolve()}?immutable=1", uri=True)
+                try:
+                    src.backup(cache._conn)
+                finally:
+                    src.close()
+            except sqlite3.Error as e:
+                log.warning("embedding cache %s unreadable (%s); embedding every clause", seed, e)
+        return cache
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
@@ -179,8 +198,9 @@ class EmbeddingCache:
 
     def _replace(self, why: str) -> None:
         log.warning("embedding cache %s is damaged (%s); starting a fresh one (clauses are re-embedded)", self.path, why)
-        for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
-            p.unlink(missing_ok=True)
+        if str(self.path) != self.MEMORY:
+            for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+                p.unlink(missing_ok=True)
         self._conn = self._open()
 
     def _intact(self) -> bool:
