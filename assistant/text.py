@@ -98,6 +98,14 @@ MAX_HISTORY_ENTRY_CHARS = 1_000  # a real question is < 200 characters; longer o
 MAX_HISTORY_CHARS = 3_000  # the whole history: six ordinary questions are well under 1,000
 
 
+REFUSED_INTENTS = frozenset({"empty", "too_long", "unsupported"})  # Engine.ask's refusals
+
+
+def add_turn(history, question: str, intent: str) -> list[str]:
+    """The history after a turn: a refused or oversized question never becomes context."""
+    return trim_history(history if intent in REFUSED_INTENTS else [*(history or []), question])
+
+
 def trim_history(history) -> list[str]:
     """The turns a question may use: strings only, none empty or over MAX_HISTORY_ENTRY_CHARS,
     the newest MAX_HISTORY_TURNS, oldest dropped until the total fits MAX_HISTORY_CHARS."""

@@ -122,3 +122,29 @@ def test_an_unwritable_feedback_file_stops_serve_with_a_clear_message(tmp_path):
     (tmp_path / "file").write_text("x")
     r = _run([sys.executable, "-m", "ui", "--feedback", str(tmp_path / "file" / "fb.sqlite")], _env(tmp_path))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "--feedback" in r.stderr
+
+
+def test_batch_reports_each_bad_line_and_answers_every_good_one(capsys, settings, engine, tmp_path):
+    f = tmp_path / "batch.jsonl"
+    good = json.dumps({"id": "a", "type": "t", "question": QUESTION}, ensure_ascii=False)
+    f.write_bytes("\n".join([good, "{not json", json.dumps({"id": "b"}), ""]).encode() + b"\xff\xfe bad\n"
+                  + json.dumps({"id": "c", "type": "t", "question": "西城区孕产妇死亡率目标是多少"}, ensure_ascii=False).encode())
+    assert main(["ask", "--batch", str(f), "--index", str(settings.index_dir)]) == 1
+    out, err = capsys.readouterr()
+    assert [json.loads(x)["id"] for x in out.splitlines()] == ["a", "c"]
+    assert f"{f}:2:" in err and f"{f}:3:" in err and f"{f}:4:" in err and "3 bad line" in err
+
+
+def test_batch_on_a_folder_is_a_clear_error(capsys, settings, tmp_path):
+    assert main(["ask", "--batch", str(tmp_path), "--index", str(settings.index_dir)]) == 2
+    assert "not a file" in capsys.readouterr().err
+
+
+def test_chat_skips_an_invalid_utf8_line_and_goes_on(capsys, monkeypatch, settings, engine):
+    import io
+
+    raw = b"\xff\xfe\xfd\n" + QUESTION.encode() + "\n那西城区呢？\n".encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="strict"))
+    assert main(["chat", "--index", str(settings.index_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "不是有效的 UTF-8" in out and "7/10万" in out.replace(" ", "") and "西城区" in out

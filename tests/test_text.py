@@ -52,3 +52,13 @@ def test_arbitrary_history_never_exceeds_the_caps(history):
     if isinstance(history, list):  # what is kept is the newest turns, in order
         kept = [h.strip() for h in history if isinstance(h, str) and h.strip() and len(h) <= MAX_HISTORY_ENTRY_CHARS]
         assert out == kept[len(kept) - len(out):]
+
+
+def test_refused_and_oversized_turns_never_enter_history():
+    from assistant.text import add_turn
+
+    h = add_turn([], "东城区孕产妇死亡率目标是多少", "target_value")
+    assert add_turn(h, "问" * 20_000, "too_long") == h
+    assert add_turn(h, "hello", "unsupported") == h
+    assert add_turn(h, "问" * 5_000, "fact") == h  # answered, but pasted text is no context for a follow-up
+    assert add_turn(h, "那西城区呢？", "target_value") == [*h, "那西城区呢？"]
