@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.config import Settings
     from assistant.engine import Engine
     from assistant.feedback import FeedbackStore, FeedbackUnavailable, default_path
-    from ui.app import build_app, launch_options
+    from ui.app import LoginThrottle, build_app, launch_options
 
     auth = read_auth(args.auth_file)
     settings = Settings.load(corpus_dir=args.corpus, index_dir=args.index)
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = Engine.load(settings)
     app = build_app(engine, feedback=store)
     app.queue(default_concurrency_limit=CONCURRENCY)
-    app.launch(server_name=args.host, server_port=args.port, auth=auth,
+    app.launch(server_name=args.host, server_port=args.port, auth=LoginThrottle(auth) if auth else None,
                auth_message="请输入账号和密码" if auth else None, share=False, show_error=True,
                footer_links=["api", "settings"], **launch_options())
     return 0
