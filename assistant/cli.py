@@ -116,6 +116,7 @@ def _ask_batch(args) -> int:
     from pydantic import ValidationError
 
     from assistant.evaluate import Golden
+    from assistant.models import problems
 
     path = Path(args.batch)
     if not path.is_file():
@@ -132,8 +133,7 @@ def _ask_batch(args) -> int:
                 g = Golden.model_validate_json(line)
             except (UnicodeDecodeError, ValidationError) as e:
                 bad += 1
-                why = e.reason if isinstance(e, UnicodeDecodeError) else "; ".join(
-                    f"{'.'.join(map(str, x['loc'])) or 'line'}: {x['msg']}" for x in e.errors()[:3])
+                why = e.reason if isinstance(e, UnicodeDecodeError) else problems(e, most=3)
                 print(f"{path}:{n}: skipped, not a question line ({why})", file=sys.stderr)
                 continue
             a = engine.ask(g.question, g.history)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+def problems(e: ValidationError, most: int | None = None) -> str:
+    """A pydantic error as one line: 'field.sub: message; ...' (what a user is shown)."""
+    return "; ".join(f"{'.'.join(map(str, x['loc'])) or 'value'}: {x['msg']}" for x in e.errors()[:most])
+
 
 Comparator = Literal["<=", ">=", "<", ">", "=", "≈", "increase", "decrease", "maintain", "achieve"]
 OwnerSource = Literal["text", "assignment", "plan"]

@@ -29,7 +29,7 @@ import pandas as pd  # noqa: E402
 from pydantic import BaseModel, Field, StrictBool, ValidationError  # noqa: E402
 
 from assistant.feedback import FeedbackStore, FeedbackUnavailable  # noqa: E402
-from assistant.models import Answer, Citation, Clause  # noqa: E402
+from assistant.models import Answer, Citation, Clause, problems  # noqa: E402
 from assistant.text import MAX_QUESTION_CHARS, add_turn, fmt_number, trim_history  # noqa: E402
 
 TITLE = "妇儿规划问答助手"
@@ -502,7 +502,7 @@ def build_app(engine, feedback: FeedbackStore | None = None) -> gr.Blocks:
             req = FeedbackRequest(turn_id=turn_id, liked=liked)
         except ValidationError as e:
             raise gr.Error("feedback needs turn_id (from /ask) and liked true/false: "
-                           + "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())) from None
+                           + problems(e)) from None
         turn = api_turns.get(req.turn_id)
         if turn is None:
             raise gr.Error("unknown or expired turn_id: vote on an answer from /ask within a working day")

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from assistant.models import DocMeta
+from assistant.models import DocMeta, problems
 
 MANIFEST_NAMES = ("manifest.yaml", "manifest.yml")
 MAX_BYTES = 20 * 1024 * 1024
@@ -105,8 +105,7 @@ def load_corpus(corpus_dir: Path) -> Corpus:
         try:
             meta = DocMeta.model_validate(entry)
         except ValidationError as e:
-            problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
-            errors.append(CorpusError(str(where), f"bad manifest entry: {problems}"))
+            errors.append(CorpusError(str(where), f"bad manifest entry: {problems(e)}"))
             continue
         if meta.doc_id in seen:
             errors.append(CorpusError(meta.file, f"duplicate doc_id '{meta.doc_id}'; entry skipped"))
