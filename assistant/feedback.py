@@ -1,23 +1,34 @@
 """Thumbs up/down on answers, kept in a small SQLite table.
 
 WAL mode and a busy timeout let several app workers write at once without losing a record;
-every add is its own short transaction on its own connection. No gradio here: the ui calls in."""
+every add is its own short transaction on its own connection. No gradio here: the ui calls in.
+Each vote is validated and capped (FeedbackRecord) before it is written, so no client can grow
+the file by megabytes a call; a damaged file is set aside with a warning, never written into."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StrictBool
 
 from assistant.config import Settings
+from assistant.models import Citation
+from assistant.text import MAX_HISTORY_ENTRY_CHARS, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
 
+log = logging.getLogger(__name__)
 ENV_PATH = "PLANQA_FEEDBACK"
 BUSY_TIMEOUT_S = 30.0
+MAX_ANSWER_CHARS = 50_000  # the longest answer (a whole plan's target list) is ~8,000 characters
+MAX_CITATIONS = 60  # a target list cites one clause per target; plans hold < 60 per domain
+MAX_QUOTE_CHARS = 5_000  # a quote is a clause or part of one; the longest clause is ~1,500 characters
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -31,11 +42,30 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+class StoredCitation(Citation):
+    quote: str = Field(max_length=MAX_QUOTE_CHARS)
+
+
+class FeedbackRecord(BaseModel):
+    """One vote as stored: every field typed and capped (a ValidationError is a ValueError)."""
+
+    question: str = Field(max_length=MAX_QUESTION_CHARS)
+    history: list[Annotated[str, Field(max_length=MAX_HISTORY_ENTRY_CHARS)]] = Field(default=[], max_length=MAX_HISTORY_TURNS)
+    answer: str = Field(max_length=MAX_ANSWER_CHARS)
+    citations: list[StoredCitation] = Field(default=[], max_length=MAX_CITATIONS)
+    liked: StrictBool
+
+
 def default_path(settings: Settings | None = None) -> Path:
-    """PLANQA_FEEDBACK if set, else feedback.sqlite in the index folder."""
+    """PLANQA_FEEDBACK if set, else feedback.sqlite in the data folder (never the index folder,
+    which is read-only at serving time)."""
     if os.environ.get(ENV_PATH):
         return Path(os.environ[ENV_PATH])
-    return (settings or Settings.load()).index_dir / "feedback.sqlite"
+    return (settings or Settings.load()).data_dir / "feedback.sqlite"
+
+
+class FeedbackUnavailable(RuntimeError):
+    """The feedback file cannot be written; the message says which file and why."""
 
 
 def _plain(value: Any) -> Any:
@@ -52,15 +82,43 @@ def _plain(value: Any) -> Any:
 class FeedbackStore:
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._init_lock = threading.Lock()
-        with self._init_lock:
-            con = self._connect()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._init_lock:
+                self._set_aside_if_damaged()
+                con = self._connect()
+                try:
+                    con.execute("PRAGMA journal_mode=WAL")
+                    con.executescript(SCHEMA)
+                finally:
+                    con.close()
+        except (OSError, sqlite3.Error) as e:
+            raise FeedbackUnavailable(
+                f"cannot write the feedback file {self.path} ({e}); its folder {self.path.parent} must be "
+                f"writable: choose another file with --feedback or {ENV_PATH}") from None
+
+    def _set_aside_if_damaged(self) -> None:
+        """A feedback file that fails its check is renamed (kept for recovery) and a fresh one started."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        try:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
             try:
-                con.execute("PRAGMA journal_mode=WAL")
-                con.executescript(SCHEMA)
+                ok = con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
             finally:
                 con.close()
+        except sqlite3.DatabaseError as e:
+            ok, why = False, str(e)
+        else:
+            why = "integrity check failed"
+        if ok:
+            return
+        aside = self.path.with_name(f"{self.path.name}.damaged-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}")
+        log.warning("feedback file %s is damaged (%s); moved to %s and a new one started", self.path, why, aside)
+        os.replace(self.path, aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -69,14 +127,18 @@ class FeedbackStore:
 
     def add(self, question: str, history: list[str] | None, answer: str, citations: list | None,
             liked: bool) -> int:
-        """Store one vote; returns its row id. Retries on a locked database rather than drop it."""
+        """Store one vote; returns its row id. Retries on a locked database rather than drop it.
+        ValueError when a field has the wrong type or is over its cap; FeedbackUnavailable when
+        the file cannot be written (disk full, read-only)."""
+        rec = FeedbackRecord(question=question or "", history=_plain(list(history or [])), answer=answer or "",
+                             citations=_plain(list(citations or [])), liked=liked)
         row = (
             datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            question or "",
-            json.dumps(_plain(list(history or [])), ensure_ascii=False),
-            answer or "",
-            json.dumps(_plain(list(citations or [])), ensure_ascii=False),
-            1 if liked else 0,
+            rec.question,
+            json.dumps(rec.history, ensure_ascii=False),
+            rec.answer,
+            json.dumps([c.model_dump(mode="json") for c in rec.citations], ensure_ascii=False),
+            1 if rec.liked else 0,
         )
         deadline = time.monotonic() + BUSY_TIMEOUT_S * 2
         while True:
@@ -88,11 +150,14 @@ class FeedbackStore:
                     row)
                 con.execute("COMMIT")
                 return int(cur.lastrowid)
-            except sqlite3.OperationalError as e:
+            except sqlite3.DatabaseError as e:
                 if con.in_transaction:
-                    con.execute("ROLLBACK")
+                    try:
+                        con.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
                 if "locked" not in str(e) and "busy" not in str(e) or time.monotonic() > deadline:
-                    raise
+                    raise FeedbackUnavailable(f"cannot store feedback in {self.path}: {e}") from None
                 time.sleep(0.05)
             finally:
                 con.close()

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+def problems(e: ValidationError, most: int | None = None) -> str:
+    """A pydantic error as one line: 'field.sub: message; ...' (what a user is shown)."""
+    return "; ".join(f"{'.'.join(map(str, x['loc'])) or 'value'}: {x['msg']}" for x in e.errors()[:most])
+
 
 Comparator = Literal["<=", ">=", "<", ">", "=", "≈", "increase", "decrease", "maintain", "achieve"]
 OwnerSource = Literal["text", "assignment", "plan"]
@@ -38,6 +44,12 @@ class DocMeta(BaseModel):
     doc_number: str | None = None
     kind: Literal["plan", "work_summary"] = "plan"
     parts: list[PartSpec] = []
+
+    @field_validator("issue_date", mode="before")
+    @classmethod
+    def _iso_date(cls, v):
+        """YAML reads an unquoted 2021-12-30 as a date: accept it as the ISO string it means."""
+        return v.isoformat() if isinstance(v, _dt.date) else v
 
 
 class Observation(BaseModel):

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import cn2an
+
 
 def norm(text: str) -> str:
     """NFKC-normalised text with all whitespace removed: the form every match uses."""
@@ -82,16 +84,38 @@ def fmt_number(x: float) -> str:
 
 
 def cn_numeral(n: int) -> str:
-    """12 -> 十二, 20 -> 二十, 105 -> 一百零五 (for labels: 第二条)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n % 10] if n % 10 else "")
-    if n < 100:
-        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
-    rest = n % 100
-    return digits[n // 100] + "百" + ("" if rest == 0 else ("零" if rest < 10 else "") + cn_numeral(rest) if rest >= 20 or rest < 10 else "一" + cn_numeral(rest))
+    """12 -> 十二, 20 -> 二十, 105 -> 一百零五, 1205 -> 一千二百零五 (for labels: 第二条).
+
+    cn2an writes any size; it gives the same words as the hand-written formatter it replaced
+    for 1..999 (tests/test_text.py), which raised IndexError from 1000 on."""
+    return cn2an.an2cn(int(n))
+
+
+# History a follow-up question may lean on (UI, API, CLI and engine all trim with trim_history).
+MAX_QUESTION_CHARS = 10_000  # a question longer than this is refused, so never stored either
+MAX_HISTORY_TURNS = 6  # follow-ups refer back one or two turns; six covers a long chain
+MAX_HISTORY_ENTRY_CHARS = 1_000  # a real question is < 200 characters; longer ones are pasted text
+MAX_HISTORY_CHARS = 3_000  # the whole history: six ordinary questions are well under 1,000
+
+
+REFUSED_INTENTS = frozenset({"empty", "too_long", "unsupported"})  # Engine.ask's refusals
+
+
+def add_turn(history, question: str, intent: str) -> list[str]:
+    """The history after a turn: a refused or oversized question never becomes context."""
+    return trim_history(history if intent in REFUSED_INTENTS else [*(history or []), question])
+
+
+def trim_history(history) -> list[str]:
+    """The turns a question may use: strings only, none empty or over MAX_HISTORY_ENTRY_CHARS,
+    the newest MAX_HISTORY_TURNS, oldest dropped until the total fits MAX_HISTORY_CHARS."""
+    if not isinstance(history, (list, tuple)):
+        return []
+    turns = [h.strip() for h in history if isinstance(h, str) and h.strip() and len(h) <= MAX_HISTORY_ENTRY_CHARS]
+    turns = turns[-MAX_HISTORY_TURNS:]
+    while sum(map(len, turns)) > MAX_HISTORY_CHARS:
+        turns.pop(0)
+    return turns
 
 
 _SENT_END = re.compile(r"(?<=[。；;！!？?])")

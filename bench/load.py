@@ -9,6 +9,15 @@ of /ask, errors, and feedback writes sent vs rows that landed in the SQLite file
 Everything goes to 127.0.0.1; the server is stopped at the end, on Ctrl-C and on errors.
 
     python bench/load.py [--clients 1 8 32] [--seconds 20] [--index DIR] [--json]
+
+Soak (--soak MINUTES): the first --clients value runs that long, each client opening a fresh
+session every --reconnect-every questions; the server's RSS is sampled every --sample-every
+seconds and reported with the growth rate over each half, to show memory levels off.
+
+Fault (--fault): the first --clients value runs --seconds; halfway the server is killed with
+SIGKILL and restarted on the same port and feedback file. Clients reconnect and carry on; at
+the end every acknowledged vote (a row id returned to a client) must be in the SQLite file
+exactly once, and no more rows than votes sent.
 """
 
 from __future__ import annotations
@@ -59,14 +68,14 @@ def load_questions() -> list[tuple[str, list[str]]]:
 # ---- the server -----------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, index: str, feedback: Path, log: Path):
-        self.port = free_port()
+    def __init__(self, index: str, feedback: Path, log: Path, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = log
         cmd = [sys.executable, "-m", "ui", "--host", "127.0.0.1", "--port", str(self.port),
                "--index", index, "--feedback", str(feedback)]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self._log_fh = open(log, "wb")
+        self._log_fh = open(log, "ab")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log_fh, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
 
@@ -90,6 +99,22 @@ class Server:
         except OSError:
             return ""
 
+    def rss_mb(self) -> float | None:
+        """Resident memory of the server process (Linux /proc), MB."""
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return None
+
+    def kill9(self) -> None:
+        """The crash under test: SIGKILL, no cleanup of any kind."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=15)
+        self._log_fh.close()
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             try:
@@ -100,13 +125,20 @@ class Server:
                 self.proc.wait(timeout=15)
             except ProcessLookupError:
                 pass
-        self._log_fh.close()
+        if not self._log_fh.closed:
+            self._log_fh.close()
 
 
 def feedback_rows(path: Path) -> int:
+    return len(feedback_ids(path))
+
+
+def feedback_ids(path: Path) -> list[int]:
+    if not path.exists():
+        return []
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
-        return con.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
+        return [r[0] for r in con.execute("SELECT id FROM feedback ORDER BY id")]
     finally:
         con.close()
 
@@ -117,30 +149,53 @@ def feedback_rows(path: Path) -> int:
 class ClientStats:
     latencies_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    error_times: list[float] = field(default_factory=list)  # monotonic time of each error
     feedback_sent: int = 0
     feedback_ids: list[int] = field(default_factory=list)
+    sessions: int = 0
+
+    def error(self, msg: str) -> None:
+        self.errors.append(msg)
+        self.error_times.append(time.monotonic())
+
+
+def _connect(url: str):
+    from gradio_client import Client
+
+    return Client(url, verbose=False, download_files=False, analytics_enabled=False)
 
 
 def run_client(url: str, questions, offset: int, every: int, start: threading.Barrier,
-               stop_at: list[float], stop: threading.Event, stats: ClientStats) -> None:
-    from gradio_client import Client
-
+               stop_at: list[float], stop: threading.Event, stats: ClientStats, reconnect_every: int = 0) -> None:
+    """Ask in a loop; after any error (a killed server) or every `reconnect_every` questions,
+    open a fresh client (a new Gradio session)."""
     client = None
     try:
-        client = Client(url, verbose=False, download_files=False, analytics_enabled=False)
+        client = _connect(url)
+        stats.sessions += 1
     except Exception as e:  # noqa: BLE001 - counted, the level goes on
-        stats.errors.append(f"connect: {type(e).__name__}: {e}")
+        stats.error(f"connect: {type(e).__name__}: {e}")
     try:
         start.wait()
     except threading.BrokenBarrierError:
         return
-    if client is None:
-        return
-    i, answered = offset, 0
+    i, answered, asked = offset, 0, 0
     try:
         while not stop.is_set() and time.monotonic() < stop_at[0]:
+            if client is None or (reconnect_every and asked and asked % reconnect_every == 0):
+                if client is not None:
+                    client.close()
+                    client = None
+                try:
+                    client = _connect(url)
+                    stats.sessions += 1
+                except Exception as e:  # noqa: BLE001 - the server may be down (fault mode): retry
+                    stats.error(f"connect: {type(e).__name__}: {str(e)[:200]}")
+                    time.sleep(1.0)
+                    continue
             question, history = questions[i % len(questions)]
             i += 1
+            asked += 1
             t0 = time.perf_counter()
             try:
                 result = client.submit(question, history, api_name="/ask").result(timeout=REQUEST_TIMEOUT_S)
@@ -148,20 +203,23 @@ def run_client(url: str, questions, offset: int, every: int, start: threading.Ba
                     raise ValueError(f"bad /ask result: {str(result)[:200]}")
             except Exception as e:  # noqa: BLE001
                 stats.latencies_ms.append((time.perf_counter() - t0) * 1000)
-                stats.errors.append(f"ask: {type(e).__name__}: {str(e)[:200]}")
+                stats.error(f"ask: {type(e).__name__}: {str(e)[:200]}")
+                client.close()
+                client = None
                 continue
             stats.latencies_ms.append((time.perf_counter() - t0) * 1000)
             answered += 1
             if every and answered % every == 0:
                 stats.feedback_sent += 1
                 try:
-                    row = client.submit(question, history, result["answer"], result.get("citations") or [],
-                                        answered % (2 * every) == 0, api_name="/feedback").result(timeout=REQUEST_TIMEOUT_S)
+                    row = client.submit(result["turn_id"], answered % (2 * every) == 0,
+                                        api_name="/feedback").result(timeout=REQUEST_TIMEOUT_S)
                     stats.feedback_ids.append(int(row))
                 except Exception as e:  # noqa: BLE001
-                    stats.errors.append(f"feedback: {type(e).__name__}: {str(e)[:200]}")
+                    stats.error(f"feedback: {type(e).__name__}: {str(e)[:200]}")
     finally:
-        client.close()
+        if client is not None:
+            client.close()
 
 
 def percentile(sorted_xs: list[float], p: float) -> float | None:
@@ -175,14 +233,16 @@ def percentile(sorted_xs: list[float], p: float) -> float | None:
 
 
 def run_level(url: str, n: int, seconds: float, questions, every: int, feedback_path: Path,
-              stop: threading.Event) -> dict:
+              stop: threading.Event, reconnect_every: int = 0, during=None) -> dict:
+    """N clients for `seconds`. `during(t0, stop_at)` runs in the main thread meanwhile (RSS
+    sampling, the kill) and may return extra fields for the result."""
     before = feedback_rows(feedback_path)
     stats = [ClientStats() for _ in range(n)]
     start = threading.Barrier(n + 1)
     stop_at = [float("inf")]
     step = max(1, len(questions) // n)
     threads = [threading.Thread(target=run_client, daemon=True, name=f"client-{j}",
-                                args=(url, questions, j * step, every, start, stop_at, stop, stats[j]))
+                                args=(url, questions, j * step, every, start, stop_at, stop, stats[j], reconnect_every))
                for j in range(n)]
     for t in threads:
         t.start()
@@ -193,6 +253,7 @@ def run_level(url: str, n: int, seconds: float, questions, every: int, feedback_
         raise RuntimeError(f"{n} clients did not connect within 300s")
     t0 = time.monotonic()
     stop_at[0] = t0 + seconds
+    extra = during(t0, stop_at[0]) if during else {}
     for t in threads:  # short joins so Ctrl-C reaches the main thread
         while t.is_alive():
             t.join(timeout=0.5)
@@ -204,16 +265,85 @@ def run_level(url: str, n: int, seconds: float, questions, every: int, feedback_
     errors = [e for s in stats for e in s.errors]
     ids = [i for s in stats for i in s.feedback_ids]
     sent = sum(s.feedback_sent for s in stats)
-    rows = feedback_rows(feedback_path) - before
+    stored = feedback_ids(feedback_path)
+    rows = len(stored) - before
     r = lambda x: None if x is None else round(x, 1)  # noqa: E731
-    return {
+    out = {
         "clients": n, "seconds": round(elapsed, 2), "requests": len(lat),
         "throughput_rps": round(len(lat) / elapsed, 2) if elapsed else 0.0,
         "p50_ms": r(percentile(lat, 50)), "p95_ms": r(percentile(lat, 95)), "p99_ms": r(percentile(lat, 99)),
         "max_ms": r(lat[-1] if lat else None), "errors": len(errors), "error_samples": errors[:5],
+        "sessions": sum(s.sessions for s in stats),
         "feedback_sent": sent, "feedback_acked": len(ids), "feedback_unique_ids": len(set(ids)),
         "feedback_rows": rows, "feedback_ok": sent == rows == len(set(ids)),
+        # a vote acknowledged to its client is stored exactly once; nothing is stored that was not sent
+        "acked_stored_once": len(ids) == len(set(ids)) and set(ids) <= set(stored) and len(stored) == len(set(stored)),
+        "_error_times": [t for s in stats for t in s.error_times],
     }
+    out.update(extra or {})
+    return out
+
+
+def sample_rss(server_ref: list, every_s: float, t0: float, stop_at: float, stop: threading.Event) -> dict:
+    """Soak: the server's RSS every `every_s` seconds until the level ends."""
+    samples = []
+    while not stop.is_set() and time.monotonic() < stop_at:
+        mb = server_ref[0].rss_mb()
+        if mb is not None:
+            samples.append((round(time.monotonic() - t0, 1), round(mb, 1)))
+        time.sleep(min(every_s, max(0.0, stop_at - time.monotonic())) or 0.01)
+    half = len(samples) // 2
+
+    def slope(xs):  # MB per minute, least squares
+        if len(xs) < 2:
+            return None
+        n = len(xs)
+        mt, mm = sum(t for t, _ in xs) / n, sum(m for _, m in xs) / n
+        den = sum((t - mt) ** 2 for t, _ in xs)
+        return round(60 * sum((t - mt) * (m - mm) for t, m in xs) / den, 2) if den else None
+
+    return {"rss_samples": samples, "rss_start_mb": samples[0][1] if samples else None,
+            "rss_end_mb": samples[-1][1] if samples else None, "rss_max_mb": max((m for _, m in samples), default=None),
+            "rss_slope_first_half_mb_min": slope(samples[:half]), "rss_slope_second_half_mb_min": slope(samples[half:]),
+            "rss_slope_last_quarter_mb_min": slope(samples[len(samples) * 3 // 4:])}
+
+
+def kill_and_restart(server_ref: list, t0: float, stop_at: float, stop: threading.Event, make_server) -> dict:
+    """Fault: SIGKILL the server halfway through, start a new one on the same port and feedback file."""
+    kill_at = t0 + (stop_at - t0) / 2
+    while not stop.is_set() and time.monotonic() < kill_at:
+        time.sleep(0.2)
+    acked_before = feedback_rows(server_ref[1])
+    server_ref[0].kill9()
+    killed = time.monotonic()
+    print(f"  killed the server (SIGKILL) at {killed - t0:.1f}s; restarting ...", file=sys.stderr)
+    server_ref[0] = make_server()
+    ready = server_ref[0].wait_ready()
+    print(f"  server back after {time.monotonic() - killed:.1f}s", file=sys.stderr)
+    return {"killed_at_s": round(killed - t0, 1), "down_s": round(time.monotonic() - killed, 1),
+            "restart_ready_s": round(ready, 1), "rows_at_kill": acked_before,
+            "_outage": (killed, time.monotonic())}
+
+
+def soak_markdown(x: dict) -> str:
+    pts = x["rss_samples"]
+    step = max(1, len(pts) // 12)
+    series = ", ".join(f"{t:.0f}s {m:.0f}" for t, m in pts[::step])
+    return (f"| clients | minutes | requests | sessions | p50 ms | p95 ms | errors | RSS start → max → end MB | "
+            f"growth 1st half | 2nd half | last quarter | feedback sent / rows |\n|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n"
+            f"| {x['clients']} | {x['seconds'] / 60:.1f} | {x['requests']} | {x['sessions']} | {x['p50_ms']:.0f} | "
+            f"{x['p95_ms']:.0f} | {x['errors']} | {x['rss_start_mb']:.0f} → {x['rss_max_mb']:.0f} → {x['rss_end_mb']:.0f} | "
+            f"{x['rss_slope_first_half_mb_min']} MB/min | {x['rss_slope_second_half_mb_min']} MB/min | "
+            f"{x['rss_slope_last_quarter_mb_min']} MB/min | "
+            f"{x['feedback_sent']} / {x['feedback_rows']} |\n\nRSS samples (time, MB): {series}")
+
+
+def fault_markdown(x: dict) -> str:
+    return (f"| clients | seconds | killed at | back after | requests | errors (in outage / outside) | "
+            f"votes sent | acked | rows | acked stored exactly once |\n|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n"
+            f"| {x['clients']} | {x['seconds']:.0f} | {x['killed_at_s']:.0f}s | {x['down_s']:.0f}s | {x['requests']} | "
+            f"{x['errors']} ({x['errors_in_outage']} / {x['errors_outside_outage']}) | {x['feedback_sent']} | "
+            f"{x['feedback_acked']} | {x['feedback_rows']} | {'yes' if x['acked_stored_once'] else 'NO'} |")
 
 
 def markdown(results: list[dict]) -> str:
@@ -237,6 +367,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--feedback-every", type=int, default=5, metavar="K", help="each client votes on every K-th answer (0: never)")
     p.add_argument("--warmup", type=int, default=5, help="/ask calls before the first level (not counted)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a markdown table")
+    p.add_argument("--soak", type=float, metavar="MINUTES", help="soak: first --clients value for MINUTES, RSS sampled")
+    p.add_argument("--sample-every", type=float, default=5.0, metavar="S", help="soak: RSS sample interval")
+    p.add_argument("--reconnect-every", type=int, default=20, metavar="K",
+                   help="soak/fault: each client opens a new session every K questions (0: never)")
+    p.add_argument("--fault", action="store_true", help="fault: SIGKILL and restart the server halfway through --seconds")
     args = p.parse_args(argv)
     if any(n < 1 for n in args.clients) or args.seconds <= 0:
         p.error("--clients must be >= 1 and --seconds > 0")
@@ -246,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="planqa-load-") as tmp:
         feedback_path = Path(tmp) / "feedback.sqlite"
         server = Server(args.index, feedback_path, Path(tmp) / "server.log")
+        server_ref = [server, feedback_path]
 
         def on_term(signum, frame):  # turn SIGTERM into the same clean stop as Ctrl-C
             raise KeyboardInterrupt
@@ -264,7 +400,26 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 warm.close()
             results = []
-            for n in args.clients:
+            if args.soak or args.fault:
+                n = args.clients[0]
+                if args.soak:
+                    seconds = args.soak * 60
+                    during = lambda t0, end: sample_rss(server_ref, args.sample_every, t0, end, stop)  # noqa: E731
+                else:
+                    seconds = args.seconds
+                    make = lambda: Server(args.index, feedback_path, Path(tmp) / "server.log", port=server.port)  # noqa: E731
+                    during = lambda t0, end: kill_and_restart(server_ref, t0, end, stop, make)  # noqa: E731
+                print(f"{'soak' if args.soak else 'fault'}: {n} client(s) for {seconds:g}s ...", file=sys.stderr)
+                res = run_level(server.url, n, seconds, questions, args.feedback_every, feedback_path, stop,
+                                reconnect_every=args.reconnect_every, during=during)
+                if args.fault:
+                    lo, hi = res.pop("_outage")
+                    res["errors_in_outage"] = sum(lo <= t <= hi + 5 for t in res["_error_times"])
+                    res["errors_outside_outage"] = res["errors"] - res["errors_in_outage"]
+                for e in res["error_samples"]:
+                    print(f"  error: {e}", file=sys.stderr)
+                results.append(res)
+            for n in ([] if args.soak or args.fault else args.clients):
                 print(f"{n} client(s) for {args.seconds:g}s ...", file=sys.stderr)
                 res = run_level(server.url, n, args.seconds, questions, args.feedback_every, feedback_path, stop)
                 print(f"  {res['requests']} requests, p95 {res['p95_ms']} ms, {res['errors']} errors", file=sys.stderr)
@@ -278,14 +433,23 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop.set()
             signal.signal(signal.SIGTERM, old)
-            server.stop()
+            server_ref[0].stop()
 
+    for r in results:
+        r.pop("_error_times", None)
     if args.json:
         print(json.dumps({"questions": len(questions), "feedback_every": args.feedback_every,
                           "cpus": os.cpu_count(), "levels": results}, ensure_ascii=False, indent=2))
+    elif args.soak:
+        print(soak_markdown(results[0]))
+    elif args.fault:
+        print(fault_markdown(results[0]))
     else:
         print(markdown(results))
-    ok = all(r["errors"] == 0 and r["feedback_ok"] for r in results)
+    if args.fault:  # errors while the server is down are the point; what counts is after it and the votes
+        ok = all(r["errors_outside_outage"] == 0 and r["acked_stored_once"] for r in results)
+    else:
+        ok = all(r["errors"] == 0 and r["feedback_ok"] for r in results)
     return 0 if ok else 1
 
 

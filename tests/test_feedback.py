@@ -73,4 +73,44 @@ def test_default_path_from_env(tmp_path, monkeypatch):
     assert default_path() == tmp_path / "x" / "votes.sqlite"
     monkeypatch.delenv("PLANQA_FEEDBACK")
     monkeypatch.setenv("PLANQA_INDEX", str(tmp_path / "idx"))
-    assert default_path() == tmp_path / "idx" / "feedback.sqlite"
+    monkeypatch.setenv("PLANQA_DATA", str(tmp_path / "data"))
+    assert default_path() == tmp_path / "data" / "feedback.sqlite"  # never the (read-only) index folder
+
+
+def test_votes_are_typed_and_capped(tmp_path):
+    import pytest
+
+    from assistant.feedback import MAX_ANSWER_CHARS
+
+    store = FeedbackStore(tmp_path / "fb.sqlite")
+    bad = [dict(liked="yes"), dict(citations="not a list"), dict(answer="x" * (MAX_ANSWER_CHARS + 1)),
+           dict(question="q" * 10_000_000), dict(history=["h" * 1_000_000]), dict(history=[f"h{i}" for i in range(100)]),
+           dict(citations=[{"doc_id": "d", "clause_id": "c", "label": "l", "quote": "q" * 1_000_000}])]
+    for over in bad:
+        args = {"question": "问题", "history": [], "answer": "回答", "citations": [], "liked": True, **over}
+        with pytest.raises(ValueError):
+            store.add(**args)
+    assert store.all() == [] and (tmp_path / "fb.sqlite").stat().st_size < 100_000
+
+
+def test_a_damaged_feedback_file_is_set_aside_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "fb.sqlite"
+    FeedbackStore(path).add("问题", [], "回答", [], liked=True)
+    raw = bytearray(path.read_bytes())
+    raw[100:4096] = b"\xff" * (4096 - 100)  # the header page after the 100-byte header: schema gone
+    path.write_bytes(bytes(raw))
+    with caplog.at_level("WARNING"):
+        store = FeedbackStore(path)
+    assert "damaged" in caplog.text
+    assert list(tmp_path.glob("fb.sqlite.damaged-*"))  # kept for recovery, not overwritten
+    assert store.add("新问题", [], "回答", [], liked=False) == 1
+
+
+def test_an_unwritable_feedback_folder_is_a_clear_error(tmp_path):
+    import pytest
+
+    from assistant.feedback import FeedbackUnavailable
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FeedbackUnavailable, match="file.*--feedback"):
+        FeedbackStore(tmp_path / "file" / "fb.sqlite")  # its folder is a file: cannot be created

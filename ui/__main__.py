@@ -45,23 +45,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", help="corpus folder (default: PLANQA_CORPUS or ./corpus)")
     p.add_argument("--index", help="index folder (default: PLANQA_INDEX or ./index)")
     p.add_argument("--auth-file", help="file of user:password lines; login then required")
-    p.add_argument("--feedback", help="feedback SQLite file (default: PLANQA_FEEDBACK or INDEX/feedback.sqlite)")
+    p.add_argument("--feedback", help="feedback SQLite file (default: PLANQA_FEEDBACK or data/feedback.sqlite)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     from assistant.config import Settings
     from assistant.engine import Engine
-    from assistant.feedback import FeedbackStore, default_path
-    from ui.app import build_app, launch_options
+    from assistant.feedback import FeedbackStore, FeedbackUnavailable, default_path
+    from ui.app import LoginThrottle, build_app, launch_options
 
     auth = read_auth(args.auth_file)
     settings = Settings.load(corpus_dir=args.corpus, index_dir=args.index)
+    try:  # before the slow engine load: an unwritable feedback file fails fast, with its name
+        store = FeedbackStore(args.feedback or default_path(settings))
+    except FeedbackUnavailable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     print(f"loading plans from {settings.corpus_dir} (index {settings.index_dir}) ...", file=sys.stderr)
     engine = Engine.load(settings)
-    store = FeedbackStore(args.feedback or default_path(settings))
     app = build_app(engine, feedback=store)
     app.queue(default_concurrency_limit=CONCURRENCY)
-    app.launch(server_name=args.host, server_port=args.port, auth=auth,
+    app.launch(server_name=args.host, server_port=args.port, auth=LoginThrottle(auth) if auth else None,
                auth_message="请输入账号和密码" if auth else None, share=False, show_error=True,
                footer_links=["api", "settings"], **launch_options())
     return 0

@@ -5,11 +5,18 @@ nothing fetched from outside) and the card styles apply."""
 
 from __future__ import annotations
 
+import atexit
 import html
+import hmac
 import os
 import re
+import secrets
+import shutil
 import tempfile
+import threading
+import time
 import unicodedata
+from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -19,10 +26,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from assistant.feedback import FeedbackStore  # noqa: E402
-from assistant.models import Answer, Citation, Clause  # noqa: E402
+from pydantic import BaseModel, Field, StrictBool, ValidationError  # noqa: E402
+
+from assistant.feedback import FeedbackStore, FeedbackUnavailable  # noqa: E402
+from assistant.models import Answer, Citation, Clause, problems  # noqa: E402
 from assistant.store.observations import ObservationStore  # noqa: E402
-from assistant.text import fmt_number  # noqa: E402
+from assistant.text import MAX_QUESTION_CHARS, add_turn, fmt_number, trim_history  # noqa: E402
 from ui.monitor import CSS as MONITOR_CSS  # noqa: E402
 from ui.monitor import monitor_tab  # noqa: E402
 
@@ -53,12 +62,179 @@ CSS = """
 .plan-outline .clause-text { white-space: pre-wrap; margin: 2px 0 8px 14px; line-height: 1.7; }
 .verdict-note { color: var(--body-text-color-subdued); font-size: 0.9em; }
 .bar-chart .bar-label { font-size: 13px; }
+.corpus-errors { border: 1px solid #e11d48; border-radius: 8px; padding: 6px 12px; background: #fff1f2; color: #881337; }
 """
 
 
+# ---- bounds: nothing a client does grows the server without limit ------------------------------
+MAX_SESSIONS = 300  # sessions Gradio keeps (~110 KB each, the layout's values): ≤ ~35 MB; oldest evicted
+SESSION_TTL_S = 8 * 3600  # a chat's context lives one working day, then a fresh session starts
+MAX_UPLOAD = "1mb"  # the app takes no uploads; Gradio's /upload route stays open, so bound it
+CACHE_SWEEP_S = (3600, 3600)  # Gradio's copies of download files: swept hourly, kept one hour
+MAX_EXPORTS = 20  # target-table exports kept per server (each ~190 KB); older ones deleted
+EXPORT_MAX_AGE_S = 24 * 3600  # export folders left by earlier runs are removed after a day
+MAX_API_TURNS = 2_000  # /ask answers remembered for /feedback (a few KB each: ≤ ~10 MB)
+API_TURN_TTL_S = 8 * 3600  # a vote must come within a working day of its answer
+MAX_SESSION_TURNS = 50  # answers per chat session that can still be voted on
+MAX_CHAT_MESSAGES = 100  # messages a chat shows (and the client sends back on every question)
+SHOWN_REFUSED_CHARS = 200  # a refused, overlong question is echoed this far, then cut
+
+
 def launch_options() -> dict[str, Any]:
-    """Arguments every launch of the app passes (Gradio 6 takes theme and css at launch)."""
-    return {"theme": THEME, "css": CSS + MONITOR_CSS}
+    """Arguments every launch of the app passes (Gradio 6 takes theme and css at launch), with the
+    bounds on sessions and uploads."""
+    return {"theme": THEME, "css": CSS + MONITOR_CSS, "state_session_capacity": MAX_SESSIONS, "max_file_size": MAX_UPLOAD}
+
+
+class LoginThrottle:
+    """Gradio's auth callable: accounts checked in constant time, and after MAX_FAILURES failed
+    logins for one name within WINDOW_S that name is locked for LOCKOUT_S (even the right password
+    is refused). Unknown names share one bucket, so inventing names does not reset the count.
+    Gradio calls this on its event loop, so it refuses instead of sleeping."""
+
+    MAX_FAILURES = 5  # a person mistypes a few times; a guesser needs thousands
+    WINDOW_S = 300.0
+    LOCKOUT_S = 60.0  # ≤ 5 guesses a minute per name: 200 guesses take 40 minutes, not 0.24 s
+    UNKNOWN = "\0unknown"
+
+    def __init__(self, accounts: list[tuple[str, str]], clock=time.monotonic):
+        self.accounts = dict(accounts)
+        self.clock = clock
+        self.failures: dict[str, list[float]] = {}
+        self.locked_until: dict[str, float] = {}
+        self.checked = 0  # passwords actually compared (tests and logs)
+        self._lock = threading.Lock()
+
+    def __call__(self, username: str, password: str) -> bool:
+        name = username if username in self.accounts else self.UNKNOWN
+        now = self.clock()
+        with self._lock:
+            if self.locked_until.get(name, 0.0) > now:
+                return False
+            self.checked += 1
+            ok = name != self.UNKNOWN and hmac.compare_digest(password.encode(), self.accounts[name].encode())
+            if ok:
+                self.failures.pop(name, None)
+                return True
+            recent = [t for t in self.failures.get(name, []) if now - t < self.WINDOW_S] + [now]
+            self.failures[name] = recent
+            if len(recent) >= self.MAX_FAILURES:
+                self.locked_until[name] = now + self.LOCKOUT_S
+                self.failures[name] = []
+            return False
+
+
+class TurnLog:
+    """The server's own answers to /ask, by an unguessable id, so /feedback stores what the server
+    said rather than what a client claims; bounded in count and age."""
+
+    def __init__(self, capacity: int = MAX_API_TURNS, ttl_s: float = API_TURN_TTL_S, clock=time.monotonic):
+        self.capacity, self.ttl_s, self.clock = capacity, ttl_s, clock
+        self._turns: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, turn: dict) -> str:
+        turn_id = secrets.token_urlsafe(16)
+        with self._lock:
+            self._turns[turn_id] = (self.clock(), turn)
+            while len(self._turns) > self.capacity:
+                self._turns.popitem(last=False)
+        return turn_id
+
+    def get(self, turn_id: str) -> dict | None:
+        with self._lock:
+            hit = self._turns.get(turn_id)
+            if hit is None or self.clock() - hit[0] > self.ttl_s:
+                self._turns.pop(turn_id, None)
+                return None
+            return hit[1]
+
+    def __len__(self) -> int:
+        return len(self._turns)
+
+
+class Exports:
+    """Target-table downloads: one folder per server, the newest MAX_EXPORTS kept, removed at close;
+    folders an earlier run left behind are removed once older than EXPORT_MAX_AGE_S."""
+
+    PREFIX = "planqa-export-"
+
+    def __init__(self, keep: int = MAX_EXPORTS, root: Path | None = None):
+        root = Path(root or tempfile.gettempdir())
+        for old in root.glob(f"{self.PREFIX}*"):
+            try:
+                if time.time() - old.stat().st_mtime > EXPORT_MAX_AGE_S:
+                    shutil.rmtree(old, ignore_errors=True)
+            except OSError:
+                pass
+        self.dir = Path(tempfile.mkdtemp(prefix=self.PREFIX, dir=root))
+        self.keep = keep
+        self._lock = threading.Lock()
+
+    def write(self, df: pd.DataFrame) -> tuple[Path, Path]:
+        with self._lock:
+            out = self.dir / datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            out.mkdir(parents=True, exist_ok=True)
+            csv_path, xlsx_path = out / "规划目标.csv", out / "规划目标.xlsx"
+            df.to_csv(csv_path, index=False, encoding="utf-8-sig")
+            df.to_excel(xlsx_path, index=False, sheet_name="目标")
+            for old in sorted(p for p in self.dir.iterdir() if p.is_dir())[:-self.keep]:
+                shutil.rmtree(old, ignore_errors=True)
+        return csv_path, xlsx_path
+
+    def close(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class FeedbackRequest(BaseModel):
+    """What /feedback accepts: the id /ask returned and a real boolean."""
+
+    turn_id: str = Field(min_length=1, max_length=64)
+    liked: StrictBool
+
+
+_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def literal(text: str) -> str:
+    """User text as Markdown that renders exactly as typed: every ASCII punctuation mark is
+    backslash-escaped (CommonMark), so no link, image, HTML tag, list or emphasis survives."""
+    return _MD_PUNCT.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+def shown_question(message: str) -> str:
+    if len(message) > MAX_QUESTION_CHARS:
+        message = f"{message[:SHOWN_REFUSED_CHARS]}…（共 {len(message)} 字，超出上限，未作答）"
+    return literal(message)
+
+
+def corpus_notice(errors) -> str:
+    """For staff: which plan files did not load and why (empty when all loaded)."""
+    if not errors:
+        return ""
+    items = "".join(f"<li><code>{html.escape(str(e.file))}</code>：{html.escape(str(e.problem))}</li>" for e in errors)
+    return (f'<div class="corpus-errors" role="alert"><b>⚠ 有 {len(errors)} 个规划文件或条目未能载入</b>，'
+            f"相关问题无法回答。请管理员修正后重启：<ul>{items}</ul></div>")
+
+
+def session_after(session: dict | None, chat: list, message: str, ans: Answer) -> tuple[list, dict]:
+    """The chat and session after one question: history trimmed (refused or oversized questions never
+    enter it), votable turns capped at MAX_SESSION_TURNS, the chat at MAX_CHAT_MESSAGES."""
+    session = session or _new_session()
+    history = trim_history(session.get("questions"))
+    chat = list(chat or []) + [{"role": "user", "content": shown_question(message)},
+                               {"role": "assistant", "content": ans.answer}]
+    turns = dict(session.get("turns") or {})
+    turns[str(len(chat) - 1)] = {
+        "question": message[:MAX_QUESTION_CHARS], "history": history, "answer": ans.answer,
+        "citations": [c.model_dump() for c in ans.citations],
+        "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    drop = max(0, len(chat) - MAX_CHAT_MESSAGES)
+    drop += drop % 2  # whole question/answer pairs
+    chat = chat[drop:]
+    turns = {str(int(k) - drop): v for k, v in turns.items() if int(k) >= drop}
+    turns = dict(sorted(turns.items(), key=lambda kv: int(kv[0]))[-MAX_SESSION_TURNS:])
+    return chat, {"questions": add_turn(history, message, ans.intent), "turns": turns}
 
 
 # ---- rendering helpers (pure: they only format what the engine returned) ------------------------
@@ -261,7 +437,9 @@ def _new_session() -> dict:
 
 def build_app(engine, feedback: FeedbackStore | None = None, observations: ObservationStore | None = None) -> gr.Blocks:
     feedback = feedback or FeedbackStore()
-    export_dir = Path(tempfile.mkdtemp(prefix="planqa-export-"))
+    exports = Exports()
+    atexit.register(exports.close)
+    api_turns = TurnLog()
 
     plans = [d for d in engine.docs]
     plan_choices = [("全部规划", ALL)] + [(d.short_name, d.doc_id) for d in plans]
@@ -282,19 +460,12 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
 
     # -- 问答 --
     def respond(message: str, chat: list, session: dict):
-        session = session or _new_session()
-        message = (message or "").strip()
+        message = (message if isinstance(message, str) else "").strip()
         if not message:
-            return chat, session, ""
-        history = list(session["questions"])
-        ans = engine.ask(message, history)
-        chat = list(chat or []) + [{"role": "user", "content": message},
-                                   {"role": "assistant", "content": answer_markdown(engine, ans)}]
-        session = {"questions": history + [message], "turns": dict(session["turns"])}
-        session["turns"][str(len(chat) - 1)] = {
-            "question": message, "history": history, "answer": ans.answer,
-            "citations": [c.model_dump() for c in ans.citations],
-            "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            return chat, session or _new_session(), ""
+        ans = engine.ask(message, trim_history((session or {}).get("questions")))
+        chat, session = session_after(session, chat if isinstance(chat, list) else [], message, ans)
+        chat[-1] = {"role": "assistant", "content": answer_markdown(engine, ans)}
         return chat, session, ""
 
     def new_chat():
@@ -307,17 +478,41 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
         turn = (session or {}).get("turns", {}).get(str(idx))
         if turn is None:
             return
-        feedback.add(turn["question"], turn["history"], turn["answer"], turn["citations"], bool(data.liked))
+        try:
+            feedback.add(turn["question"], turn["history"], turn["answer"], turn["citations"], bool(data.liked))
+        except FeedbackUnavailable as e:
+            raise gr.Error(f"反馈未能保存：{e}") from None
         gr.Info("已记录反馈，谢谢！")
 
     def api_ask(question: str, history: list[str] | None = None) -> dict:
-        """The same answer as JSON: answer text, citations, answerable, intent."""
-        ans = engine.ask(question, list(history or []))
-        return ans.model_dump(mode="json", include={"answer", "answerable", "citations", "intent"})
+        """The same answer as JSON: answer text, citations, answerable, intent, and turn_id (pass it
+        to /feedback). History: earlier questions, oldest first; only the newest few are used."""
+        if not isinstance(question, str):
+            raise gr.Error(f"question must be a string (got {type(question).__name__}): 问题必须是文字")
+        if history is not None and not isinstance(history, list):
+            raise gr.Error(f"history must be a list of strings (got {type(history).__name__})")
+        history = trim_history(history)
+        ans = engine.ask(question, history)
+        out = ans.model_dump(mode="json", include={"answer", "answerable", "citations", "intent"})
+        out["turn_id"] = api_turns.add({"question": question[:MAX_QUESTION_CHARS], "history": history,
+                                        "answer": ans.answer, "citations": out["citations"]})
+        return out
 
-    def api_feedback(question: str, history: list[str], answer: str, citations: list[dict], liked: bool) -> int:
-        """Record a thumbs up/down on an answer from /ask; returns the stored row id."""
-        return feedback.add(question, list(history or []), answer, list(citations or []), bool(liked))
+    def api_feedback(turn_id: str, liked: bool) -> int:
+        """Record a thumbs up/down on an answer from /ask, named by its turn_id; the server stores its
+        own question, history, answer and citations for that turn. Returns the stored row id."""
+        try:
+            req = FeedbackRequest(turn_id=turn_id, liked=liked)
+        except ValidationError as e:
+            raise gr.Error("feedback needs turn_id (from /ask) and liked true/false: "
+                           + problems(e)) from None
+        turn = api_turns.get(req.turn_id)
+        if turn is None:
+            raise gr.Error("unknown or expired turn_id: vote on an answer from /ask within a working day")
+        try:
+            return feedback.add(turn["question"], turn["history"], turn["answer"], turn["citations"], req.liked)
+        except FeedbackUnavailable as e:
+            raise gr.Error(f"feedback not stored: {e}") from None
 
     # -- 目标表 --
     def filter_targets(doc_id, population, domain_key, indicator, year, text):
@@ -325,12 +520,7 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
                               domain_key=domain_key or None, year=int(year) if year else None,
                               text=(text or "").strip() or None)
         df = targets_frame(engine, rows)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        out = export_dir / stamp
-        out.mkdir(parents=True, exist_ok=True)
-        csv_path, xlsx_path = out / "规划目标.csv", out / "规划目标.xlsx"
-        df.to_csv(csv_path, index=False, encoding="utf-8-sig")
-        df.to_excel(xlsx_path, index=False, sheet_name="目标")
+        csv_path, xlsx_path = exports.write(df)
         return df, f"共 {len(df)} 条目标", str(csv_path), str(xlsx_path)
 
     def pick_target(evt: gr.SelectData):
@@ -366,15 +556,18 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
     def show_clause(cid):
         return clause_view(engine, engine.clause(cid) if cid else None)
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=CACHE_SWEEP_S) as app:
         gr.Markdown(f"## {TITLE}\n只依据收录的妇女儿童发展规划原文作答，每个答案附条款出处。")
+        if engine.errors:
+            gr.HTML(corpus_notice(engine.errors), elem_id="corpus-errors")
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
-                session = gr.State(_new_session())
-                chatbot = gr.Chatbot(label="问答", height=560, elem_id="chatbot", sanitize_html=True,
+                session = gr.State(_new_session(), time_to_live=SESSION_TTL_S)
+                chatbot = gr.Chatbot(label="问答", height=560, elem_id="chatbot", sanitize_html=True, latex_delimiters=[],
                                      buttons=["copy"], placeholder="请输入关于规划目标、措施、对比的问题。")
                 with gr.Row():
                     box = gr.Textbox(placeholder="例如：东城区孕产妇死亡率目标是多少", show_label=False, scale=8,
+                                     max_length=MAX_QUESTION_CHARS,
                                      elem_id="question", submit_btn=False, lines=1, max_lines=4)
                     send = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
                     clear = gr.Button("新对话", scale=1, elem_id="new-chat")
@@ -439,4 +632,6 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
 
             with gr.Tab("监测", id="monitor"):
                 monitor_tab(app, engine, observations, export_dir, plans)
+    app.exports = exports  # for tests and for close()
+    app.api_turns = api_turns
     return app

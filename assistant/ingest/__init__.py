@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from assistant.ingest.targets import extract
 from assistant.lexicon import HERE as LEXICON_DIR
 from assistant.models import Clause, DocMeta, Target
 
+log = logging.getLogger(__name__)
 PARSER_VERSION = "1"  # bump when parsing rules change so stored tables are rebuilt
 
 
@@ -29,11 +32,16 @@ def fingerprint(corpus_dir: Path) -> str:
     """Hash of everything that decides the tables: texts, manifest, owners, lexicon, parser."""
     corpus_dir = Path(corpus_dir)
     h = hashlib.sha256(PARSER_VERSION.encode())
-    files = [p for p in sorted(corpus_dir.rglob("*")) if p.is_file()]
+    root = corpus_dir.resolve()
+    # a link out of the corpus is never read (load_corpus refuses it); its target path is hashed instead
+    files = [p for p in sorted(corpus_dir.rglob("*")) if p.is_file() and p.resolve().is_relative_to(root)]
+    links = [p for p in sorted(corpus_dir.rglob("*")) if p.is_symlink() and p not in files]
     files += sorted(LEXICON_DIR.glob("*.yaml")) + sorted(LEXICON_DIR.glob("*.py"))  # indicator_key lives there
     for p in files:
         h.update(str(p.name).encode())
         h.update(p.read_bytes())
+    for p in links:
+        h.update(f"{p.name}->{os.readlink(p)}".encode())
     for p in sorted(Path(__file__).parent.glob("*.py")):
         h.update(p.read_bytes())
     return h.hexdigest()
@@ -44,12 +52,19 @@ def ingest(corpus_dir: Path) -> Ingested:
     errors = list(corpus.errors)
     clauses: list[Clause] = []
     targets: list[Target] = []
+    loaded: list[DocMeta] = []
     for doc in corpus.docs:
-        doc_clauses = parse(doc)
+        try:  # one odd plan is reported by name; it never takes the others down
+            doc_clauses = parse(doc)
+            doc_targets = [t for c in doc_clauses for t in extract(c, doc.meta)]
+        except Exception as e:  # noqa: BLE001 - any parser bug, for this plan only
+            log.exception("parsing %s failed", doc.meta.file)
+            errors.append(CorpusError(doc.meta.file, f"could not be parsed ({type(e).__name__}: {e}); plan skipped"))
+            continue
+        loaded.append(doc.meta)
         clauses += doc_clauses
-        for c in doc_clauses:
-            targets += extract(c, doc.meta)
+        targets += doc_targets
     assignments, problems = load_assignments(Path(corpus_dir) / "owners")
     errors += [CorpusError("owners", p) for p in problems]
     targets = assign_owners(targets, clauses, assignments)
-    return Ingested([d.meta for d in corpus.docs], clauses, targets, errors, fingerprint(corpus_dir))
+    return Ingested(loaded, clauses, targets, errors, fingerprint(corpus_dir))

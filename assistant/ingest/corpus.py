@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from assistant.models import DocMeta
+from assistant.models import DocMeta, problems
 
 MANIFEST_NAMES = ("manifest.yaml", "manifest.yml")
 MAX_BYTES = 20 * 1024 * 1024
@@ -53,6 +53,19 @@ def manifest_path(corpus_dir: Path) -> Path:
     raise FileNotFoundError(f"no manifest.yaml in corpus folder {corpus_dir}")
 
 
+def plan_path(plans_dir: Path, file: str) -> Path:
+    """The plan file a manifest entry names, resolved (symlinks followed); ValueError when it lies
+    outside the plans folder, so a manifest can never make us read /etc/passwd."""
+    root = plans_dir.resolve()
+    try:
+        path = (root / file).resolve()
+    except (OSError, RuntimeError) as e:  # a symlink loop
+        raise ValueError(f"cannot resolve path: {e}") from None
+    if not path.is_relative_to(root):
+        raise ValueError(f"path resolves outside the corpus plans folder ({root}); refused")
+    return path
+
+
 def read_text(path: Path) -> str:
     """UTF-8 text of a plan file; ValueError says what is wrong with it."""
     if not path.is_file():
@@ -88,18 +101,18 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     plans_dir = corpus_dir / "plans"
     for i, entry in enumerate(entries):
         where = entry.get("file", f"entry {i + 1}") if isinstance(entry, dict) else f"entry {i + 1}"
+        where = where if isinstance(where, str) and where else f"entry {i + 1}"
         try:
             meta = DocMeta.model_validate(entry)
         except ValidationError as e:
-            problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
-            errors.append(CorpusError(str(where), f"bad manifest entry: {problems}"))
+            errors.append(CorpusError(str(where), f"bad manifest entry: {problems(e)}"))
             continue
         if meta.doc_id in seen:
             errors.append(CorpusError(meta.file, f"duplicate doc_id '{meta.doc_id}'; entry skipped"))
             continue
         try:
-            text = read_text(plans_dir / meta.file)
-        except ValueError as e:
+            text = read_text(plan_path(plans_dir, meta.file))
+        except (ValueError, OSError) as e:
             errors.append(CorpusError(meta.file, str(e)))
             continue
         seen.add(meta.doc_id)

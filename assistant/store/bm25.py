@@ -185,13 +185,17 @@ class BM25Retriever:
         except (OSError, ValueError, AttributeError):
             pass
         toks = [self.tokenizer(t) for t in texts]
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps({"key": key, "tokens": [" ".join(t) for t in toks]}, ensure_ascii=False), "utf-8")
             os.replace(tmp, path)
         except OSError as e:  # a read-only index folder only costs speed
             logging.getLogger(__name__).warning("cannot write BM25 token cache %s: %s", path, e)
+            try:  # a full disk leaves a partial temp file behind
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
         return toks
 
     def search(self, query: str, k: int = 10, mask: np.ndarray | None = None) -> list[tuple[int, float]]:

@@ -89,7 +89,12 @@ def load_tables(corpus_dir: Path, db_path: Path) -> Ingested:
     data = _read(Path(db_path), expect)
     if data is None:
         data = ingest(corpus_dir)
-        _write(Path(db_path), data)
+        try:
+            _write(Path(db_path), data)
+        except (OSError, sqlite3.Error) as e:  # read-only index folder, disk full: serve this build anyway
+            log.warning("cannot store the tables in %s (index folder %s not writable: %s); serving this build "
+                        "from memory, rebuilt on every start until the folder is writable",
+                        db_path, Path(db_path).parent, e)
     for e in data.errors:
         log.warning("corpus: %s", e)
     return data

@@ -8,6 +8,7 @@ prefixes), hence the two methods.  Nothing here ever downloads a model.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import threading
@@ -21,6 +22,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.config import Settings
 
+log = logging.getLogger(__name__)
 BATCH = 64
 
 
@@ -152,16 +154,37 @@ def text_sha(text: str) -> str:
 class EmbeddingCache:
     """Passage vectors on disk, keyed by (model_id, sha256 of the passage text).
 
-    One SQLite file (WAL), safe for several processes; a corrupt file is replaced."""
+    One SQLite file (WAL), safe for several processes. A file that cannot be opened is replaced;
+    a damaged page found later (the open-time check reads only what it needs) makes the failing
+    call run an integrity check and, if the file is damaged, start a fresh cache and retry once:
+    the cache only saves embedding time, so losing it loses nothing else."""
+
+    MEMORY = ":memory:"
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if str(path) != self.MEMORY:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = self._open()
         except sqlite3.DatabaseError:
-            self.path.unlink(missing_ok=True)
-            self._conn = self._open()
+            self._replace("cannot be opened")
+
+    @classmethod
+    def in_memory(cls, seed: str | os.PathLike | None = None) -> "EmbeddingCache":
+        """A cache that writes nothing to disk, starting with a copy of ``seed`` when that is readable
+        (a read-only index folder, a full disk: the vectors already computed are still used)."""
+        cache = cls(cls.MEMORY)
+        if seed is not None and Path(seed).is_file():
+            try:
+                src = sqlite3.connect(f"file:{Path(seed).resolve()}?immutable=1", uri=True)
+                try:
+                    src.backup(cache._conn)
+                finally:
+                    src.close()
+            except sqlite3.Error as e:
+                log.warning("embedding cache %s unreadable (%s); embedding every clause", seed, e)
+        return cache
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
@@ -173,7 +196,37 @@ class EmbeddingCache:
         conn.execute("SELECT count(*) FROM vectors").fetchone()
         return conn
 
+    def _replace(self, why: str) -> None:
+        log.warning("embedding cache %s is damaged (%s); starting a fresh one (clauses are re-embedded)", self.path, why)
+        if str(self.path) != self.MEMORY:
+            for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+                p.unlink(missing_ok=True)
+        self._conn = self._open()
+
+    def _intact(self) -> bool:
+        try:
+            return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        except sqlite3.DatabaseError:
+            return False
+
+    def _healing(self, fn):
+        """fn(), and after a DatabaseError on a damaged file: fresh cache, fn() once more."""
+        try:
+            return fn()
+        except sqlite3.DatabaseError as e:
+            if self._intact():
+                raise
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                pass
+            self._replace(str(e))
+            return fn()
+
     def get(self, model_id: str, shas: Sequence[str]) -> dict[str, np.ndarray]:
+        return self._healing(lambda: self._get(model_id, shas))
+
+    def _get(self, model_id: str, shas: Sequence[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         uniq = list(dict.fromkeys(shas))
         for i in range(0, len(uniq), 500):
@@ -189,16 +242,18 @@ class EmbeddingCache:
         return out
 
     def put(self, model_id: str, shas: Sequence[str], vecs: np.ndarray) -> None:
-        with self._conn:
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO vectors (model_id, sha256, dim, vec) VALUES (?, ?, ?, ?)",
-                [(model_id, s, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes()) for s, v in zip(shas, vecs)],
-            )
+        rows = [(model_id, s, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes()) for s, v in zip(shas, vecs)]
+
+        def write() -> None:
+            with self._conn:
+                self._conn.executemany("INSERT OR REPLACE INTO vectors (model_id, sha256, dim, vec) VALUES (?, ?, ?, ?)", rows)
+
+        self._healing(write)
 
     def count(self, model_id: str | None = None) -> int:
         if model_id is None:
-            return self._conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
-        return self._conn.execute("SELECT count(*) FROM vectors WHERE model_id=?", (model_id,)).fetchone()[0]
+            return self._healing(lambda: self._conn.execute("SELECT count(*) FROM vectors").fetchone()[0])
+        return self._healing(lambda: self._conn.execute("SELECT count(*) FROM vectors WHERE model_id=?", (model_id,)).fetchone()[0])
 
     def close(self) -> None:
         self._conn.close()

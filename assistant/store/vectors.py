@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 from contextlib import contextmanager
@@ -196,8 +197,14 @@ class VectorIndex:
             except StaleIndex as e:
                 reason = str(e)
         log.info("building vector index (%s)", reason)
-        with _lock(index_dir):
-            vi = cls._build(index_dir, clauses, texts, ids, fp, embedder, docs, corpus_fingerprint, progress)
+        try:
+            with _lock(index_dir):
+                vi = cls._build(index_dir, clauses, texts, ids, fp, embedder, docs, corpus_fingerprint, progress)
+        except (OSError, sqlite3.OperationalError) as e:  # read-only folder or full disk: build, keep in memory
+            log.warning("cannot write the vector index in %s (index folder not writable: %s); serving this build "
+                        "from memory, rebuilt on every start until the folder is writable", index_dir, e)
+            vi = cls._build(index_dir, clauses, texts, ids, fp, embedder, docs, corpus_fingerprint, progress,
+                            persist=False)
         vi.reason = reason
         vi.seconds = time.perf_counter() - t0
         return vi
@@ -229,14 +236,17 @@ class VectorIndex:
         return cls(folder, index, list(meta["clause_ids"]), meta)
 
     @classmethod
-    def _build(cls, index_dir, clauses, texts, ids, fp, embedder, docs, corpus_fp, progress) -> "VectorIndex":
+    def _build(cls, index_dir, clauses, texts, ids, fp, embedder, docs, corpus_fp, progress,
+               persist: bool = True) -> "VectorIndex":
+        """Embed (through the cache) and index; with persist=False nothing is written anywhere."""
         from llama_index.vector_stores.faiss import FaissVectorStore
         from tqdm import tqdm
 
         t0 = time.perf_counter()
-        index_dir.mkdir(parents=True, exist_ok=True)
+        if persist:
+            index_dir.mkdir(parents=True, exist_ok=True)
         nodes = clause_nodes(clauses, docs)
-        cache = EmbeddingCache(index_dir / CACHE_FILE)
+        cache = EmbeddingCache(index_dir / CACHE_FILE) if persist else EmbeddingCache.in_memory(index_dir / CACHE_FILE)
         with tqdm(total=len(nodes), desc="embedding clauses", unit="clause", disable=not progress, leave=False) as bar:
             cached = CachedEmbedder(embedder, cache, progress=bar.update)
             from llama_index.core.schema import MetadataMode
@@ -249,11 +259,18 @@ class VectorIndex:
         store = FaissVectorStore(faiss_index=faiss.IndexFlatIP(embedder.dim))
         if nodes:
             store.add(nodes)
+        if not persist:
+            meta = {"format": FORMAT, "model_id": embedder.model_id, "dim": embedder.dim, "fingerprint": fp,
+                    "corpus_fingerprint": corpus_fp, "clause_count": len(ids), "in_memory": True, "clause_ids": ids}
+            return cls(index_dir / "vectors", store.client, ids, meta, built=True, embedded=cached.misses)
 
         tmp = Path(tempfile.mkdtemp(prefix=".vectors.tmp-", dir=index_dir))
         tmp.chmod(0o755)
         try:
-            store.persist(persist_path=str(tmp / FAISS_FILE))
+            try:
+                store.persist(persist_path=str(tmp / FAISS_FILE))
+            except RuntimeError as e:  # faiss reports a failed write (disk full) as RuntimeError
+                raise OSError(f"cannot write {tmp / FAISS_FILE}: {e}") from None
             fpath = tmp / FAISS_FILE
             meta = {
                 "format": FORMAT,

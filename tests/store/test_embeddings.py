@@ -103,3 +103,36 @@ def test_corrupt_cache_file_is_replaced(e5, tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     ce = CachedEmbedder(e5, EmbeddingCache(path))
     assert ce.embed_passages([MATERNAL]).shape == (1, 384)
+
+
+def test_a_damaged_page_inside_the_cache_is_healed(e5, tmp_path, caplog):
+    """The open-time check reads the first pages only; a bad page deep in the file must not make
+    every later rebuild fail with sqlite3.DatabaseError."""
+    import sqlite3
+
+    path = tmp_path / "emb.sqlite"
+    cache = EmbeddingCache(path)
+    rng = np.random.default_rng(0)
+    shas = [f"{i:064x}" for i in range(3000)]
+    cache.put("m", shas, rng.standard_normal((3000, 384)).astype(np.float32))
+    cache.close()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    raw = bytearray(path.read_bytes())
+    pages = len(raw) // page
+    for p in range(pages // 2, pages // 2 + 8):  # garbage over b-tree pages in the middle
+        raw[p * page : (p + 1) * page] = b"\xa5" * page
+    path.write_bytes(bytes(raw))
+
+    cache = EmbeddingCache(path)  # opens: the damage is not where the open check looks
+    ce = CachedEmbedder(e5, cache)
+    with caplog.at_level("WARNING"):
+        vec = ce.embed_passages([MATERNAL])
+        got = cache.get("m", shas)
+    assert vec.shape == (1, 384) and "damaged" in caplog.text
+    assert isinstance(got, dict)
+    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert ce.embed_passages([MATERNAL, FAMILY_EDU]).shape == (2, 384)  # the fresh cache works on
+    assert cache.count(e5.model_id) == 2

@@ -36,8 +36,8 @@ def ui_engine(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def ui_server(ui_engine, tmp_path_factory):
-    """(url, feedback store) of the app running on a free loopback port."""
+def ui_app(ui_engine, tmp_path_factory):
+    """(app, url, feedback store) of the app running on a free loopback port."""
     from assistant.feedback import FeedbackStore
     from ui.app import build_app, launch_options
 
@@ -48,7 +48,7 @@ def ui_server(ui_engine, tmp_path_factory):
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
                share=False, **launch_options())
     try:
-        yield f"http://127.0.0.1:{port}/", store
+        yield app, f"http://127.0.0.1:{port}/", store
     finally:
         app.close()
 
@@ -72,3 +72,10 @@ def browser():
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture(scope="session")
+def ui_server(ui_app):
+    """(url, feedback store) of the running app."""
+    _, url, store = ui_app
+    return url, store

@@ -64,3 +64,24 @@ def test_ask_compare_and_stay_local(browser, ui_server):
     outside = [u for u in requests if urlparse(u).scheme not in ("data", "blob")
                and urlparse(u).hostname not in LOCAL_HOSTS]
     assert not outside, f"requests left loopback: {outside}"
+
+
+def test_typed_markup_is_shown_literally_and_fetches_nothing(browser, ui_server):
+    url, _ = ui_server
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.on("request", lambda r: requests.append(r.url))
+    typed = ("![p](http://127.0.0.1:9/pixel.png) "
+             '<a href="http://127.0.0.1:9/" style="position:fixed;inset:0;z-index:9999">点这里</a> 东城区孕产妇死亡率')
+    try:
+        page.goto(url)
+        page.locator("#question textarea").fill(typed)
+        page.locator("#ask").click()
+        bot = page.locator("#chatbot")
+        bot.locator("details.clause-card").first.wait_for(timeout=30_000)
+        assert bot.locator("img[src*='pixel']").count() == 0
+        assert bot.locator("a[style*='fixed']").count() == 0
+        assert typed in bot.inner_text()
+    finally:
+        page.close()
+    assert not [u for u in requests if ":9/" in u], "the typed image link was fetched"
