@@ -171,15 +171,20 @@ class Exports:
         self.keep = keep
         self._lock = threading.Lock()
 
-    def write(self, df: pd.DataFrame) -> tuple[Path, Path]:
+    def folder(self) -> Path:
+        """A fresh folder for one download; the oldest beyond `keep` are removed."""
         with self._lock:
             out = self.dir / datetime.now().strftime("%Y%m%d-%H%M%S-%f")
             out.mkdir(parents=True, exist_ok=True)
-            csv_path, xlsx_path = out / "规划目标.csv", out / "规划目标.xlsx"
-            df.to_csv(csv_path, index=False, encoding="utf-8-sig")
-            df.to_excel(xlsx_path, index=False, sheet_name="目标")
             for old in sorted(p for p in self.dir.iterdir() if p.is_dir())[:-self.keep]:
                 shutil.rmtree(old, ignore_errors=True)
+        return out
+
+    def write(self, df: pd.DataFrame) -> tuple[Path, Path]:
+        out = self.folder()
+        csv_path, xlsx_path = out / "规划目标.csv", out / "规划目标.xlsx"
+        df.to_csv(csv_path, index=False, encoding="utf-8-sig")
+        df.to_excel(xlsx_path, index=False, sheet_name="目标")
         return csv_path, xlsx_path
 
     def close(self) -> None:
@@ -631,7 +636,7 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
                 app.load(show_plan, b_plan, [b_outline, b_clause, b_view], api_visibility="private")
 
             with gr.Tab("监测", id="monitor"):
-                monitor_tab(app, engine, observations, export_dir, plans)
+                monitor_tab(app, engine, observations, exports.folder, plans)
     app.exports = exports  # for tests and for close()
     app.api_turns = api_turns
     return app

@@ -139,9 +139,10 @@ def upload_report(report, file_name: str, dry_run: bool) -> str:
     return "\n".join(lines)
 
 
-def monitor_tab(app: gr.Blocks, engine, store: ObservationStore | None, export_dir: Path, plans: list[DocMeta]) -> None:
+def monitor_tab(app: gr.Blocks, engine, store: ObservationStore | None, new_folder, plans: list[DocMeta]) -> None:
     """Build the 监测 tab's components and events inside the caller's gr.Tab. `store`: None for the
-    one in the engine's index folder (or PLANQA_OBSERVATIONS)."""
+    one in the data folder (or PLANQA_OBSERVATIONS). `new_folder()`: a fresh folder for a download
+    (the app's bounded exports)."""
     if store is None:
         settings = getattr(engine, "settings", None) or Settings.load()
         store = ObservationStore(settings.observations_path)
@@ -157,9 +158,7 @@ def monitor_tab(app: gr.Blocks, engine, store: ObservationStore | None, export_d
             rows = filter_rows(current(), doc_id or ALL, domain_key or ALL, status or ALL)
         except ObservationStoreError as e:
             return f'<div class="verdict-note">{html.escape(str(e))}</div>', "", "", None
-        out = export_dir / datetime.now().strftime("monitor-%Y%m%d-%H%M%S-%f")
-        out.mkdir(parents=True, exist_ok=True)
-        xlsx = out / "年度监测.xlsx"
+        xlsx = new_folder() / "年度监测.xlsx"
         write_annual_xlsx(annual_rows(rows), xlsx)
         return summary_html(rows), table_html(rows), charts_html(rows), str(xlsx)
 

@@ -78,6 +78,27 @@ class Context:
 
         return {c.clause_id: frozenset(bigrams(self.clause_norm[c.clause_id])) for c in self.clauses}
 
+    @cached_property
+    def sentence_tokens(self) -> dict[str, list[frozenset[str]]]:
+        """The retriever's word tokens of every sentence (parallel to sentences_of)."""
+        tok = self.retriever.tokenizer
+        return {d: [frozenset(tok(s.norm)) for s in ss] for d, ss in self.sentences_of.items()}
+
+    @cached_property
+    def token_idf(self) -> dict[str, float]:
+        return _idf(self.sentence_tokens)
+
+    def topic_tokens(self, *texts: str) -> set[str]:
+        """Words of a question's topic (jieba search mode, question words dropped)."""
+        tok = self.retriever.tokenizer
+        query = getattr(tok, "query", tok)
+        return {t for text in texts if text for t in query(text) if len(t) > 1}
+
+    def token_coverage(self, core: set[str], found: frozenset[str]) -> float:
+        idf = self.token_idf
+        total = sum(idf.get(t, idf[""]) for t in core)
+        return sum(idf.get(t, idf[""]) for t in core & found) / total if total else 0.0
+
     def coverage(self, core: set[str], found: frozenset[str] | set[str]) -> float:
         """Share of the core's weight (rare bigrams weigh more) that `found` holds."""
         idf = self.idf
@@ -87,16 +108,7 @@ class Context:
     @cached_property
     def idf(self) -> dict[str, float]:
         """How rare a bigram is among all sentences: rare words decide which sentence a question means."""
-        import math
-
-        df: dict[str, int] = {}
-        n = 0
-        for sets in self.sentence_bigrams.values():
-            for b in sets:
-                n += 1
-                for x in b:
-                    df[x] = df.get(x, 0) + 1
-        return {x: math.log((n + 1) / (k + 0.5)) for x, k in df.items()} | {"": math.log(n + 1)}
+        return _idf(self.sentence_bigrams)
 
     def doc(self, doc_id: str) -> DocMeta:
         return self.doc_by_id[doc_id]
@@ -137,3 +149,17 @@ class Context:
         if plans_only:
             docs = [d for d in docs if d.kind == "plan"]
         return docs
+
+
+def _idf(sets_of: dict[str, list[frozenset[str]]]) -> dict[str, float]:
+    """log((n+1)/(df+0.5)) of every item over all sentences; "" is the weight of an unseen item."""
+    import math
+
+    df: dict[str, int] = {}
+    n = 0
+    for sets in sets_of.values():
+        for b in sets:
+            n += 1
+            for x in b:
+                df[x] = df.get(x, 0) + 1
+    return {x: math.log((n + 1) / (k + 0.5)) for x, k in df.items()} | {"": math.log(n + 1)}

@@ -59,7 +59,8 @@ def topic_core(q: Query) -> set[str]:
     return bigrams(without_verbs(about)) - STOP_BIGRAMS
 
 
-def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str] | None = None, weigh=None) -> bool:
+def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str] | None = None, weigh=None,
+               closest: float = 0.0) -> bool:
     """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic.
 
     With `weigh` (Context.coverage), the figure's phrase must also be about as close to the topic as the
@@ -75,7 +76,8 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
     need = min(TOPIC_HITS, math.ceil(TOPIC_COVERAGE * len(core)))
     # with weights: the figure's phrase must be (nearly) the sentence's best phrase for the topic —
     # 高级专业技术人员中的女性比例达到40% loses to 高技能人才中的女性比例逐步提高, which has no figure
-    best = max((weigh(core, bigrams(ph)) for ph in phrases), default=0.0) if weigh is not None else 0.0
+    # (`closest`: the closest phrase the caller found in other sentences of the same search)
+    best = max([closest, *(weigh(core, bigrams(ph)) for ph in phrases)]) if weigh is not None else 0.0
     for i, ph in enumerate(phrases):
         if not pattern.search(ph):
             continue

@@ -46,6 +46,7 @@ class Turn(BaseModel):
     parallel: bool = False  # 那X呢: the earlier question, asked about X
     compares: bool = False  # 和市里比呢: set against the earlier answer
     context: str = ""  # a clause bringing in an outside figure (国家纲要要求…)
+    achieved: bool = False  # 十三五期末实际到了多少: what was reached, not the target
 
     @property
     def elliptical(self) -> bool:
@@ -186,7 +187,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_anaphora(text) is not None,
         new_topic=_any(text, lex["new_topic_words"]), context=context,
         parallel=text.startswith(tuple(lex["parallel_start"])) or text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
-        compares=_any(text, lex["compare_followup_words"]))
+        compares=_any(text, lex["compare_followup_words"]), achieved=_any(text, lex["intents"]["achieved"]))
 
 
 @lru_cache(maxsize=1)

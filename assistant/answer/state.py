@@ -32,6 +32,7 @@ MAX_PAST = 8  # earlier subjects kept for 回到刚才…; a chat rarely goes ba
 class Focus(BaseModel):
     """What the conversation is about after a turn."""
 
+    text: str = ""  # the question, as asked
     doc_ids: list[str] = []
     indicator_keys: list[str] = []
     indicator_names: list[str] = []
@@ -71,6 +72,8 @@ class Query(BaseModel):
     which: str | None = None  # 哪个更严: stricter | higher | lower
     context: str = ""  # an outside figure the question mentions (国家纲要要求…)
     city_word: bool = False
+    achieved: bool = False  # asks what was reached (发展基础, a work report), not a target
+    earlier_text: str = ""  # the earlier question this turn continues (它的问法: 几条/哪天/文号)
 
 
 def _parent_plan(doc_ids: list[str], docs: list[DocMeta], remembered: str | None) -> tuple[list[str], list[str]]:
@@ -120,7 +123,8 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         text=turn.text, topic=turn.topic, own_topic=turn.topic, doc_ids=doc_ids, unknown_regions=unknown,
         population=turn.population, domain_key=turn.domain_key,
         indicator_keys=turn.indicator_keys, indicator_names=turn.indicator_names, year=turn.year,
-        intent=intent, asks_number=turn.asks_number, which=which, context=turn.context, city_word=turn.city_word)
+        intent=intent, asks_number=turn.asks_number, which=which, context=turn.context, city_word=turn.city_word,
+        achieved=turn.achieved)
     if inherit:
         q.indicator_keys = q.indicator_keys or base.indicator_keys
         q.indicator_names = q.indicator_names or base.indicator_names
@@ -130,8 +134,10 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.asks_number = q.asks_number or (base.asks_number and not turn.intent_said)
         q.history_text = base.topic
         q.inherited = True
+        q.earlier_text = base.text
         q.topic = " ".join(x for x in (turn.topic, _swap_population(base.topic, base.population, turn.population)) if x)
     elif parallel:
+        q.earlier_text = base.text
         q.year = q.year if q.year is not None else base.year
         q.asks_number = q.asks_number or base.asks_number
         q.population = q.population or base.population
@@ -153,7 +159,8 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
     query = query or resolve(turn, state, docs)
     if query.unknown_regions or not turn.text:
         return state
-    focus = Focus(doc_ids=query.doc_ids, indicator_keys=query.indicator_keys, indicator_names=query.indicator_names,
+    focus = Focus(text=query.text if not query.inherited else (state.focus.text if state.focus else query.text),
+                  doc_ids=query.doc_ids, indicator_keys=query.indicator_keys, indicator_names=query.indicator_names,
                   topic=query.topic,
                   population=query.population, domain_key=query.domain_key, year=query.year,
                   intent=query.intent, asks_number=query.asks_number)

@@ -11,11 +11,12 @@ from assistant.answer import compose, phrases
 from assistant.answer.compose import bigrams
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
-from assistant.answer.figures import ANY_NUMBER, core_of, has_figure, unit_pattern
+from assistant.answer.figures import ANY_NUMBER, PHRASE as PHRASES, core_of, has_figure, unit_pattern
 from assistant.answer.intent import Intent
 from assistant.answer.multipart import sub_questions
 from assistant.answer.parse import topic
 from assistant.answer.state import Query
+from assistant.ingest.targets import ACHIEVED_SECTIONS
 from assistant.retrieve import Filters
 from assistant.text import norm
 
@@ -58,26 +59,35 @@ class FigureFinder:
         if not own and not whole:
             return []
         own = own or whole
+        words = ctx.topic_tokens(q.topic, *q.indicator_names)  # the same by words: 孩子每天运动 ~ 儿童每天…运动
         ranks = {h.clause_id: h.rank for h in ctx.retriever.search(q.retrieval_text or q.text, k=RETRIEVED, filters=Filters(doc_ids=doc_ids))}
         scored = []
         for d in doc_ids:
-            for s, bs in zip(ctx.sentences_of.get(d, []), ctx.sentence_bigrams.get(d, [])):
-                if not (own & bs):
+            sents = ctx.sentences_of.get(d, [])
+            for s, bs, ts in zip(sents, ctx.sentence_bigrams.get(d, []), ctx.sentence_tokens.get(d, [])):
+                if not (own & bs) and not (words & ts):
+                    continue
+                if q.achieved and not achieved_place(s.clause, ctx):
                     continue
                 sentence = (ctx.coverage(own, bs) + ctx.coverage(whole, bs)) / 2 if own != whole else ctx.coverage(own, bs)
+                sentence = max(sentence, ctx.token_coverage(words, ts))
                 clause = ctx.coverage(whole, ctx.clause_bigrams[s.clause.clause_id])
-                precision = len(bs & (own | whole)) / len(bs)  # of two sentences as much on topic, the one with less else
+                precision = len(bs & (own | whole)) / len(bs) if bs else 0.0  # of two sentences as much on topic, the one with less else
                 score = SENTENCE_SHARE * sentence + (1 - SENTENCE_SHARE) * clause
                 rank = ranks.get(s.clause.clause_id)
                 bonus = RETRIEVED_BONUS / rank if rank else 0.0  # the retriever also matches meaning (学校门口 ~ 校园出入口)
                 scored.append((score + PRECISION_WEIGHT * precision + bonus, s))
         scored.sort(key=lambda x: -x[0])
         pattern = unit_pattern(q.text) or ANY_NUMBER
+        core = own | whole
+        # the closest phrase anywhere in the best candidates, figure or not: a figure's phrase far less
+        # close (社区居委会主任…40% for 村委会主任…) means the plan states the asked thing without one
+        closest = max((ctx.coverage(core, bigrams(ph)) for _, s in scored[:CANDIDATES] for ph in PHRASES.split(s.norm)), default=0.0)
         best: dict[str, tuple[float, object]] = {}
         for score, s in scored[: CANDIDATES * (MAX_PLANS if several else 1)]:
             if score < MIN_COVERAGE:
                 break
-            if s.clause.doc_id in best or not pattern.search(s.norm) or not has_figure(q, s.norm, ctx.first_plan_year, own | whole, ctx.coverage):
+            if s.clause.doc_id in best or not pattern.search(s.norm) or not has_figure(q, s.norm, ctx.first_plan_year, core, ctx.coverage, closest):
                 continue
             best[s.clause.doc_id] = (score, s)
             if not several:
@@ -87,3 +97,8 @@ class FigureFinder:
         top = max(v[0] for v in best.values())
         keep = sorted((v for v in best.values() if v[0] >= RUNNER_UP * top), key=lambda v: -v[0])
         return keep[:MAX_PLANS]
+
+
+def achieved_place(clause, ctx: Context) -> bool:
+    """A clause that reports what was reached: 发展基础 and the like, or a work report."""
+    return clause.section in ACHIEVED_SECTIONS or ctx.doc_by_id[clause.doc_id].kind != "plan"

@@ -26,6 +26,8 @@ def _part_of(q: Query) -> list[str]:
 
 class Structure:
     def run(self, q: Query, ctx: Context) -> Draft | None:
+        if q.earlier_text:  # 市里的儿童与健康呢？ asks what the earlier question asked (几条…), of another part
+            q = q.model_copy(update={"text": q.text + q.earlier_text})
         docs = [ctx.doc_by_id[i] for i in q.doc_ids if i in ctx.doc_by_id] or list(ctx.plans)
         parts: list[str] = []
         cites: list[Citation] = []
