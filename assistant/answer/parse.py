@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from assistant import lexicon
 from assistant.answer.intent import FROM_WORDS, WORD_ORDER, Intent
+from assistant.ingest.targets import MEASURE_NOUNS
 from assistant.models import DocMeta
 from assistant.places import find_places
 from assistant.text import norm
@@ -86,6 +87,36 @@ def find_indicators(text: str) -> list[tuple[str, str]]:
     return [(n, k) for _, n, k in sorted(found)]
 
 
+LISTED = re.compile(r"[\u4e00-\u9fff0-9]+(?:[、和及与][\u4e00-\u9fff0-9]+)+")
+PER_WHOM = re.compile(r"^每[千万百十]?[名人个户][\u4e00-\u9fff]{2}")  # 每千名儿童
+
+
+@lru_cache(maxsize=1)
+def _listed_pattern() -> re.Pattern:
+    """A list that ends in a measure noun: 小学生、初中生、高中生近视率."""
+    nouns = "|".join(MEASURE_NOUNS)
+    return re.compile(rf"(?:[\u4e00-\u9fff0-9]{{1,8}}[、和及与])+[\u4e00-\u9fff0-9]{{1,8}}?(?:{nouns})")
+
+
+def _listed_indicators(text: str) -> list[tuple[str, str]]:
+    """Indicators a list names by sharing words: 小学生、初中生、高中生近视率 (the measure noun of the
+    last), 每千名儿童儿科执业医师和床位 (the qualifier of the first)."""
+    out: list[tuple[str, str]] = []
+    for m in [*_listed_pattern().finditer(text.replace("的", "")), *LISTED.finditer(text.replace("的", ""))]:
+        items = [i for i in re.split(r"[、和及与]", m.group(0)) if i]
+        if len(items) < 2:
+            continue
+        last, prev = items[-1], items[-2]
+        tails = [last[len(prev):] if len(last) > len(prev) else "",  # 高中生|近视率 after 初中生: the shared words
+                 next((n for n in MEASURE_NOUNS if last.endswith(n)), "")]  # 新生儿、婴儿和…死亡率: the measure noun
+        expanded = [i + t for i in items[:-1] for t in tails] + [last]
+        if (q := PER_WHOM.match(items[0])):
+            expanded = [i if i.startswith("每") else q.group(0) + i for i in expanded]
+        for item in expanded:
+            out += [f for f in find_indicators(item) if f not in out]
+    return out
+
+
 def region_names(doc: DocMeta) -> list[str]:
     names = {doc.region, *doc.region_aliases}
     if doc.region.endswith(("区", "县", "市")) and len(doc.region) > 2:
@@ -152,6 +183,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     text = clean(question)
     context, asked = _split_context(text)
     found = find_indicators(text)
+    found += [f for f in _listed_indicators(text) if f[1] not in {k for _, k in found}]
     city_words = [norm(w) for w in lex["city_words"]]
     doc_ids = find_docs(asked, docs)
     without_city = asked

@@ -103,7 +103,10 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     doc_ids = list(turn.doc_ids)
     unknown = list(turn.unknown_regions)
     if turn.city_word:
-        in_question = doc_ids or (base.doc_ids if base else [])
+        # 市里呢 / 跟市里比呢 speak of the plan in question; 市里规划0-6岁儿童… asks its own question of the
+        # city plan the conversation has meant so far (or the corpus' city-level plan)
+        relative = turn.elliptical or turn.compares or bool(doc_ids)
+        in_question = doc_ids or (base.doc_ids if base and relative else [])
         parents, missing = _parent_plan(in_question, docs, state.city_doc)
         doc_ids = list(dict.fromkeys(doc_ids + parents))
         unknown += missing
