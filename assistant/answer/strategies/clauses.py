@@ -67,9 +67,12 @@ def relevant(q: Query, ctx: Context, hits: list) -> bool:
     core = core_of(q.own_topic or q.topic) | {b for n in q.indicator_names for b in compose.bigrams(n)}
     if q.indicator_keys or q.domain_key or q.inherited:
         return True  # the subject is known from the lexicon or the conversation
-    if not core:
+    words = ctx.topic_tokens(q.own_topic or q.topic)
+    if not core and not words:
         return False
-    return max(ctx.coverage(core, ctx.clause_bigrams[h.clause.clause_id]) for h in hits) >= MIN_RELEVANCE
+    tok = ctx.retriever.tokenizer
+    return max(max(ctx.coverage(core, ctx.clause_bigrams[h.clause.clause_id]),
+                   ctx.token_coverage(words, frozenset(tok(ctx.clause_norm[h.clause.clause_id])))) for h in hits) >= MIN_RELEVANCE
 
 
 class ClauseAnswer:

@@ -41,7 +41,8 @@ class FigureFinder:
         picks: list[tuple[float, object]] = []
         for part in sub_questions(q.text):
             sub = q if part == q.text else q.model_copy(update={"text": part, "topic": topic(part, list(ctx.docs)) or q.topic})
-            picks += self._best(sub, ctx, [d.doc_id for d in docs], several=not q.doc_ids, whole=whole)
+            picks += self._best(sub, ctx, [d.doc_id for d in docs], several=len(q.doc_ids) != 1, whole=whole,
+                                every=len(q.doc_ids) >= 2)
         if not picks:
             return None
         seen, blocks, cites = set(), [], []
@@ -54,7 +55,10 @@ class FigureFinder:
         return Draft(answer=phrases.FROM_TEXT + "\n\n" + "\n\n".join(blocks), answerable=True,
                      citations=compose.dedupe(cites), intent=Intent.FACT if q.intent != Intent.TARGET_VALUE else q.intent)
 
-    def _best(self, q: Query, ctx: Context, doc_ids: list[str], several: bool, whole: set[str]) -> list[tuple[float, object]]:
+    def _best(self, q: Query, ctx: Context, doc_ids: list[str], several: bool, whole: set[str],
+              every: bool = False) -> list[tuple[float, object]]:
+        """The best figure sentence (of each document when `several`); with `every` (plans named to be
+        compared) each named document keeps its own best, however it scores against the others."""
         own = core_of(q.topic, *q.indicator_names)
         if not own and not whole:
             return []
@@ -84,18 +88,23 @@ class FigureFinder:
         # close (社区居委会主任…40% for 村委会主任…) means the plan states the asked thing without one
         closest = max((ctx.coverage(core, bigrams(ph)) for _, s in scored[:CANDIDATES] for ph in PHRASES.split(s.norm)), default=0.0)
         best: dict[str, tuple[float, object]] = {}
-        for score, s in scored[: CANDIDATES * (MAX_PLANS if several else 1)]:
+        tried: dict[str, int] = {}
+        for score, s in scored:
+            d = s.clause.doc_id
             if score < MIN_COVERAGE:
                 break
-            if s.clause.doc_id in best or not pattern.search(s.norm) or not has_figure(q, s.norm, ctx.first_plan_year, core, ctx.coverage, closest):
+            if d in best or tried.get(d, 0) >= CANDIDATES:
                 continue
-            best[s.clause.doc_id] = (score, s)
+            tried[d] = tried.get(d, 0) + 1
+            if not pattern.search(s.norm) or not has_figure(q, s.norm, ctx.first_plan_year, core, ctx.coverage, closest):
+                continue
+            best[d] = (score, s)
             if not several:
                 break
         if not best:
             return []
         top = max(v[0] for v in best.values())
-        keep = sorted((v for v in best.values() if v[0] >= RUNNER_UP * top), key=lambda v: -v[0])
+        keep = sorted((v for v in best.values() if every or v[0] >= RUNNER_UP * top), key=lambda v: -v[0])
         return keep[:MAX_PLANS]
 
 

@@ -30,8 +30,9 @@ class Owner:
         if found:
             blocks, cites = [], []
             for s in found:
-                blocks.append(compose.quote_block(s.clause, [s.text]))
-                cites.append(compose.cite(s.clause, s.text))
+                sents = [s.text, *self._next_on_topic(s, q, ctx)]
+                blocks.append(compose.quote_block(s.clause, sents))
+                cites.append(compose.cite(s.clause, "".join(sents)))
             return Draft(answer=phrases.FROM_TEXT + "\n\n" + "\n\n".join(blocks), answerable=True,
                          citations=compose.dedupe(cites), intent=Intent.OWNER)
         hits = best_hits(q, ctx, per_doc=False, intent=Intent.OWNER)
@@ -66,6 +67,18 @@ class Owner:
             return []
         top = ranked[0][0]
         return [s for score, s in ranked if score >= top * 0.9][:MAX_PLANS]
+
+    @staticmethod
+    def _next_on_topic(s, q: Query, ctx: Context) -> list[str]:
+        """The sentence after the owner's, when it goes on about the asked thing (…设立监测评估领导小组。
+        领导小组由…组成): owner questions often ask what the body consists of in the same breath."""
+        sents = [x for x in ctx.sentences_of.get(s.clause.doc_id, []) if x.clause is s.clause]
+        i = next((k for k, x in enumerate(sents) if x is s), None)
+        if i is None or i + 1 >= len(sents):
+            return []
+        nxt = sents[i + 1]
+        core = bigrams(q.own_topic or q.topic) - STOP_BIGRAMS - _question_words()
+        return [nxt.text] if core & bigrams(nxt.norm) else []
 
     @staticmethod
     def _owner_note(q: Query, ctx: Context, docs: list[DocMeta], parts: list[str], cites: list[Citation]) -> None:
