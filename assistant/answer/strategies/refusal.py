@@ -8,7 +8,7 @@ import re
 from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
-from assistant.answer.figures import core_of
+from assistant.answer.figures import BARE_FIGURE, core_of
 from assistant.answer.state import Query
 from assistant.retrieve import Filters
 
@@ -29,11 +29,13 @@ def _said_without_figure(q: Query, ctx: Context):
     best, best_score = None, WORDS_ONLY_MATCH
     for d in ids:
         for s in ctx.sentences_of.get(d, []):
-            if re.search(r"\d", s.norm):  # …建立未成年人保护站,覆盖率达到100%: a figure stands beside it
-                continue
-            for ph in re.split(r"[，,；;。]", s.norm):
+            phrases = re.split(r"[，,；;。]", s.norm)
+            for i, ph in enumerate(phrases):
+                after = phrases[i + 1] if i + 1 < len(phrases) else ""
+                if re.search(r"\d", ph) or (re.search(r"\d", after) and len(after) < BARE_FIGURE):
+                    continue  # …建立未成年人保护站,覆盖率达到100%: the figure is in the phrase after it
                 score = ctx.coverage(core, compose.bigrams(ph))
-                if score >= best_score and not re.search(r"\d", ph):
+                if score >= best_score:
                     best, best_score = (s, ph), score
     return best
 
