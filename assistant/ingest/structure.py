@@ -76,6 +76,11 @@ def parse(doc: SourceDoc) -> list[Clause]:
         used.add(no)
         st.open = _Open(section, no, [para], titled)
 
+    def heading(para: str) -> None:
+        st.section = lexicon.special_section("heading")
+        start(st.section, None, para)
+        close()
+
     for para in paragraphs(doc.text):
         n = norm(para)
         if n in parts:
@@ -93,6 +98,8 @@ def parse(doc: SourceDoc) -> list[Clause]:
                 if not parts:
                     st.part = st.population = pop or "综合"
                 st.domain = st.domain_key = None
+                if pop:  # a part's heading is citable: structure answers (主要目标共58条) cite it
+                    heading(para)
                 st.section = (
                     lexicon.special_section("overview")
                     if pop
@@ -112,6 +119,7 @@ def parse(doc: SourceDoc) -> list[Clause]:
                 st.population = lexicon.population_of(name) or st.population
                 if not parts:
                     st.part = st.population
+                heading(para)
                 st.section = lexicon.special_section("default_in_domain")
                 continue
             if (sec := lexicon.section_key(name)) is not None and len(n) <= MAX_HEADING:
@@ -188,6 +196,7 @@ def _label(meta: DocMeta, st: _State, o: _Open) -> str:
         bits.append(st.domain)
     elif st.part not in ("综合",):
         bits.append(st.part)
-    unit = "段" if o.section in (lexicon.special_section("header"), lexicon.special_section("overview")) else "条"
+    unit = "段" if o.section in (lexicon.special_section("header"), lexicon.special_section("overview"),
+                                 lexicon.special_section("heading")) else "条"
     bits.append(f"{o.section} 第{cn_numeral(o.no)}{unit}")  # in words: a label adds no figures
     return " · ".join(bits)

@@ -90,6 +90,7 @@ class Sections(_Strict):
     sections: list[Section]
     header: str
     overview: str
+    heading: str
     default_in_domain: str
     achieved_parts: list[str] = []
 

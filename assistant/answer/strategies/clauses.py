@@ -35,15 +35,16 @@ def best_hits(q: Query, ctx: Context, per_doc: bool, intent: Intent) -> list:
     filters = Filters(doc_ids=[d.doc_id for d in docs], population=q.population if intent == Intent.MEASURE else None)
     k = CLAUSES.get(intent, DEFAULT_CLAUSES)
     header = lexicon.special_section("header")
+    skip = {header, lexicon.special_section("heading")}  # the document's own lines, not content
     if per_doc and len(filters.doc_ids) > MAX_PLANS:
         pool = ctx.retriever.search(q.retrieval_text, k=MAX_PLANS * 5, filters=filters)
         best: dict[str, object] = {}
         for h in pool:
-            if h.clause.section != header and h.doc_id not in best and len(best) < MAX_PLANS:
+            if h.clause.section not in skip and h.doc_id not in best and len(best) < MAX_PLANS:
                 best[h.doc_id] = h
         return list(best.values())
     hits = ctx.retriever.search(q.retrieval_text, k=k + EXTRA_HITS, filters=filters, per_doc_k=1 if per_doc else None)
-    return [h for h in hits if h.clause.section != header][: (len(hits) if per_doc else k)]
+    return [h for h in hits if h.clause.section not in skip][: (len(hits) if per_doc else k)]
 
 
 def quote_answer(q: Query, ctx: Context, hits: list, intent: Intent, focus: list[str] = ()) -> tuple[list[str], list]:

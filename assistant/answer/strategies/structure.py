@@ -61,15 +61,20 @@ class Structure:
         for pop in pops:
             clauses = [c for c in ctx.clauses_of.get(d.doc_id, []) if (pop is None or c.population == pop)
                        and (q.domain_key is None or c.domain_key == q.domain_key) and c.domain]
-            items = []
+            items, found = [], []
             for s in named:
                 sec = [c for c in clauses if c.section == s]
                 if not sec:
                     continue
                 items.append(phrases.COUNT_ITEM.format(section=s, n=len(sec), last=sec[-1].label))
                 counts.append(Count(value=len(sec), clause_ids=[c.clause_id for c in sec]))
-                cites.append(compose.cite(sec[-1], sec[-1].text.split("\n")[0]))
+                found.append(compose.cite(sec[-1], sec[-1].text.split("\n")[0]))
             if items:
+                heading = lexicon.special_section("heading")
+                head = next((c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == heading
+                             and (pop is None or c.population == pop) and c.domain_key == q.domain_key), None)
+                # the heading of the part or domain counted (二、促进妇女全面发展的领域…), then its last items
+                cites += ([compose.cite(head, head.text)] if head else []) + found
                 domain = clauses[0].domain if q.domain_key and clauses else None
                 parts.append(phrases.SECTION_COUNT.format(scope=self._scope_name(d, pop, domain), counts="，".join(items)))
 
