@@ -16,7 +16,7 @@ from assistant.answer.state import Query
 BARE_FIGURE = 12  # a phrase this short is a figure that takes its meaning from its neighbours
 TOPIC_COVERAGE = 0.4  # a figure's phrase must hold this share of the question's topic bigrams…
 TOPIC_HITS = 3  # …or at least this many of them
-NEAR_BEST = 0.8  # weighted: the figure's phrase holds at least this share of the best phrase's coverage
+NEAR_BEST = 0.9  # weighted: the figure's phrase holds at least this share of the best phrase's coverage
 # a figure, not an age (3岁以下), a span (6个月) or a year (2025年)
 ANY_NUMBER = re.compile(r"(?<![\d.])(?!20\d\d年)\d+(?:\.\d+)?(?![\d.]|岁|周岁|个月)|[一二三四五六七八九十两]+[个张名所家次项]|万分之|一半")
 SPECIFIC_UNITS = 7  # the first answer_units (date, year, month, duration, length, money, ratio) need that very kind

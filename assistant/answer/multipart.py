@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.answer.intent import Intent
 from assistant.answer.parse import MIN_CORE, read_turn
 from assistant.answer.state import Query
 from assistant.models import DocMeta
@@ -48,8 +49,8 @@ def enumerated(text: str, docs: list[DocMeta]) -> list[str]:
 
 def split(q: Query, docs: list[DocMeta]) -> list[Query]:
     """The parts of a question as queries, or [] when it is one question."""
-    if len(q.doc_ids) >= 2 or len(q.indicator_keys) >= 2:
-        return []  # a comparison, or several indicators one strategy answers together
+    if len(q.doc_ids) >= 2 or len(q.indicator_keys) >= 2 or q.intent == Intent.STRUCTURE:
+        return []  # a comparison, several indicators one strategy answers together, or the document itself
     pieces = sub_questions(q.text)
     if len(pieces) < 2:
         pieces = enumerated(q.text, docs)
@@ -57,8 +58,9 @@ def split(q: Query, docs: list[DocMeta]) -> list[Query]:
         return []
     turns = [read_turn(p, docs) for p in pieces]
     named_year = any(t.year is not None for t in turns)
-    out = []
+    out, year = [], None if named_year else q.year
     for t in turns:
+        year = t.year if t.year is not None else year  # 2018年…？…按什么比例发？: a year carries forward
         bare = not t.indicator_keys and len(t.core) < MIN_CORE
         topic = " ".join(x for x in (t.topic, q.topic if bare else "") if x)
         out.append(q.model_copy(update={
@@ -66,7 +68,7 @@ def split(q: Query, docs: list[DocMeta]) -> list[Query]:
             "doc_ids": t.doc_ids or q.doc_ids,
             "indicator_keys": t.indicator_keys or (q.indicator_keys if bare else []),
             "indicator_names": t.indicator_names or (q.indicator_names if bare else []),
-            "year": t.year if named_year else q.year,
+            "year": year, "achieved": t.achieved,
             "intent": t.intent if t.intent_said or not bare else q.intent,
             "asks_number": t.asks_number or (bare and q.asks_number),
             "population": t.population or q.population, "domain_key": t.domain_key or q.domain_key}))

@@ -57,7 +57,7 @@ def join(drafts: list[Draft]) -> Draft:
     answered = [d for d in drafts if d.answerable]
     if not answered:
         return drafts[0]
-    texts = [d.answer if d.answerable else d.answer.split("\n")[0] for d in drafts]
+    texts = list(dict.fromkeys(d.answer if d.answerable else d.answer.split("\n")[0] for d in drafts))
     return Draft(answer="\n\n".join(texts), answerable=True,
                  citations=compose.dedupe([c for d in drafts for c in d.citations]),
                  targets=[t for d in answered for t in d.targets], counts=[c for d in answered for c in d.counts],

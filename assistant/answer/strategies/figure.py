@@ -22,6 +22,7 @@ from assistant.text import norm
 
 RETRIEVED = 3  # clauses the hybrid retriever ranks best for the question get a bonus…
 RETRIEVED_BONUS = 0.2  # …this much for the first, half for the second, a third for the third
+EXACT = 0.8  # a phrase holding this share of the topic's weight states the very thing asked
 PRECISION_WEIGHT = 0.1  # a tie-breaker: it never lifts a sentence past MIN_COVERAGE on its own
 SENTENCE_SHARE = 0.6  # a sentence's own words count more than its clause's (the clause gives context)
 MIN_COVERAGE = 0.45 + PRECISION_WEIGHT / 2  # share of the question's (rarity-weighted) topic a sentence must hold
@@ -87,6 +88,7 @@ class FigureFinder:
         # the closest phrase anywhere in the best candidates, figure or not: a figure's phrase far less
         # close (社区居委会主任…40% for 村委会主任…) means the plan states the asked thing without one
         closest = max((ctx.coverage(core, bigrams(ph)) for _, s in scored[:CANDIDATES] for ph in PHRASES.split(s.norm)), default=0.0)
+        closest = closest if closest >= EXACT else 0.0  # only a phrase that is about just this thing outranks
         best: dict[str, tuple[float, object]] = {}
         tried: dict[str, int] = {}
         for score, s in scored:
