@@ -12,8 +12,11 @@ from assistant.guard import strip_labels, unsupported, vouched
 from assistant.models import Answer
 from assistant.text import norm
 
-# The CI gate: one place.
-THRESHOLDS = {"answer_accuracy": 0.90, "citation_recall": 0.90, "refusal_accuracy": 0.90, "numeric_faithfulness": 1.00}
+# The CI gate: one place. Measured on eval_sets/ (the project's sets plus blind set A, 542 lines with
+# 112 conversation turns) on 2026-12-01: 0.952 / 0.964 / 0.925 / 1.00, conversation turns 0.937.
+# The aim is 0.95 everywhere; refusals and conversation turns are gated where they stand.
+THRESHOLDS = {"answer_accuracy": 0.95, "citation_recall": 0.95, "refusal_accuracy": 0.92, "numeric_faithfulness": 1.00}
+CONVERSATION_THRESHOLD = 0.93  # answer accuracy over the turns of multi-turn conversations
 
 
 class Golden(BaseModel):
@@ -89,7 +92,11 @@ def summarise(results: list[dict]) -> dict:
 
 def failures(summary: dict) -> list[str]:
     overall = summary["overall"]
-    return [f"{k} {overall[k]} < {v}" for k, v in THRESHOLDS.items() if overall[k] is not None and overall[k] < v]
+    bad = [f"{k} {overall[k]} < {v}" for k, v in THRESHOLDS.items() if overall[k] is not None and overall[k] < v]
+    turns = summary.get("conversation_turns", {}).get("answer_accuracy")
+    if turns is not None and turns < CONVERSATION_THRESHOLD:
+        bad.append(f"conversation turn accuracy {turns} < {CONVERSATION_THRESHOLD}")
+    return bad
 
 
 def format_table(summary: dict) -> str:
