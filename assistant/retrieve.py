@@ -11,7 +11,9 @@ the allowed rows through an ID selector), so a filter never loses a clause to th
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
@@ -32,6 +34,7 @@ MODES: tuple[Mode, ...] = ("bm25", "dense", "fusion")
 DEFAULT_MODE: Mode = "fusion"
 RRF_K = 60
 DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 2.0, "dense": 1.0}
+QUERY_CACHE = 256  # question embeddings kept (384 floats each: ~0.4 MB in all)
 FUSION_DEPTH = 50  # how deep each list is read for reciprocal-rank fusion
 SHARED_POPULATION = "综合"
 
@@ -108,6 +111,8 @@ class Retriever:
         self._pop = np.array([c.population for c in self.clauses], dtype=object)
         self._dom = np.array([c.domain_key or "" for c in self.clauses], dtype=object)
         self._sec = np.array([c.section for c in self.clauses], dtype=object)
+        self._vec_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vec_lock = threading.Lock()
         self.startup_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------------ public
@@ -174,8 +179,23 @@ class Retriever:
 
     def _vec(self, q: _Query) -> np.ndarray:
         if q.vec is None:
-            q.vec = self.embedder.embed_queries([q.text])[0]
+            q.vec = self._query_vec(q.text)
         return q.vec
+
+    def _query_vec(self, text: str) -> np.ndarray:
+        """A question's embedding, kept for the QUERY_CACHE latest texts: one answer searches the same
+        topic from several strategies (a figure search, the refusal's nearest clause…)."""
+        with self._vec_lock:
+            v = self._vec_cache.get(text)
+            if v is not None:
+                self._vec_cache.move_to_end(text)
+                return v
+        v = self.embedder.embed_queries([text])[0]
+        with self._vec_lock:
+            self._vec_cache[text] = v
+            while len(self._vec_cache) > QUERY_CACHE:
+                self._vec_cache.popitem(last=False)
+        return v
 
     def _bm25(self, q: _Query, mask: np.ndarray | None, k: int) -> list[tuple[int, float]]:
         if "bm25" not in q.cache:
