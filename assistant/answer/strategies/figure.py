@@ -22,6 +22,7 @@ from assistant.text import norm
 
 RETRIEVED = 3  # clauses the hybrid retriever ranks best for the question get a bonus…
 RETRIEVED_BONUS = 0.2  # …this much for the first, half for the second, a third for the third
+PART_YEAR = re.compile(r"(20\d\d)年")  # a part of a document dated by its title (2018年工作总结)
 EXACT = 0.8  # a phrase holding this share of the topic's weight states the very thing asked
 PRECISION_WEIGHT = 0.1  # a tie-breaker: it never lifts a sentence past MIN_COVERAGE on its own
 SENTENCE_SHARE = 0.6  # a sentence's own words count more than its clause's (the clause gives context)
@@ -74,6 +75,8 @@ class FigureFinder:
                     continue
                 if q.achieved and not achieved_place(s.clause, ctx):
                     continue
+                if q.year is not None and (m := PART_YEAR.search(s.clause.part)) and int(m.group(1)) != q.year:
+                    continue  # 2019年…达到多少: the report's 2018年工作总结 part does not answer it
                 sentence = (ctx.coverage(own, bs) + ctx.coverage(whole, bs)) / 2 if own != whole else ctx.coverage(own, bs)
                 sentence = max(sentence, ctx.token_coverage(words, ts))
                 clause = ctx.coverage(whole, ctx.clause_bigrams[s.clause.clause_id])
