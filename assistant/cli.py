@@ -1,4 +1,4 @@
-"""python -m assistant: stats, clauses, targets, observations, status, ask, chat, eval, serve."""
+"""python -m assistant: stats, clauses, targets, add, observations, status, ask, chat, eval, serve."""
 
 from __future__ import annotations
 
@@ -155,6 +155,54 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_add(args) -> int:
+    """Add plan files (PDF, Word, web page, text): draft the manifest entry, show what was read."""
+    from assistant.intake import AddError, add_plan
+
+    settings = _settings(args)
+    if args.doc_id and len(args.files) > 1:
+        print("error: --doc-id names one plan; add the files one at a time", file=sys.stderr)
+        return 2
+    overrides = dict(kv.split("=", 1) for kv in args.set or [] if "=" in kv)
+    rc = 0
+    for f in args.files:
+        try:
+            r = add_plan(settings.corpus_dir, Path(f), args.doc_id, dry_run=args.dry_run, overrides=overrides)
+        except AddError as e:
+            print(f"error: {e}", file=sys.stderr)
+            rc = 2
+            continue
+        if args.json:
+            print(json.dumps(r.as_dict(), ensure_ascii=False))
+        else:
+            _print_add(r, args.dry_run)
+        if r.missing or r.duplicate_of:
+            rc = max(rc, 1)
+    return rc
+
+
+def _print_add(r, dry_run: bool) -> None:
+    import yaml
+
+    print(f"# {r.file}: drafted manifest entry")
+    print(yaml.safe_dump([r.entry], allow_unicode=True, sort_keys=False, default_flow_style=None, width=120), end="")
+    if r.missing:
+        print(f"not found in the text (give them with --set FIELD=VALUE): {', '.join(r.missing)}")
+    if r.sections:
+        print("| part/section | clauses |\n|---|---|")
+        for k, n in r.sections.items():
+            print(f"| {k} | {n} |")
+        print(f"target rows: {r.targets} ({r.numeric_targets} numeric)")
+    if r.duplicate_of:
+        print(f"already in the corpus as {r.duplicate_of!r} (same title, region and period); not added")
+    elif r.written:
+        print(f"added as plans/{r.stored_as}; the index updates on next use (only new clauses are embedded)")
+    elif dry_run:
+        print("dry run: nothing written")
+    else:
+        print("not added: fill the missing fields")
+
+
 def _engine(args):
     from assistant.engine import Engine
 
@@ -263,6 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
     oa.set_defaults(fn=cmd_observations_add)
     osub.add_parser("list", parents=[common], help="every observation (corpus and added) as JSONL").set_defaults(
         fn=cmd_observations_list)
+    ad = command("add", "add plan files (.pdf .docx .html .txt): manifest entry drafted from the text")
+    ad.add_argument("files", nargs="+")
+    ad.add_argument("--doc-id", help="id for the plan (lower-case letters, digits, _)")
+    ad.add_argument("--dry-run", action="store_true", help="read and report only; write nothing")
+    ad.add_argument("--json", action="store_true")
+    ad.add_argument("--set", action="append", metavar="FIELD=VALUE", help="correct a drafted field; repeat")
+    ad.set_defaults(fn=cmd_add)
     st = command("status", "each target against its latest observation: met / not_met / at_risk / no_data / qualitative")
     st.add_argument("--doc")
     st.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl")

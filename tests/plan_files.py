@@ -6,14 +6,15 @@ plans a test asks for (printing a PDF takes seconds)."""
 from __future__ import annotations
 
 import html
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from assistant.ingest.unwrap import paragraphs
-from tests.conftest import CORPUS
+from assistant.config import ROOT
+
+CORPUS = ROOT / "corpus"
 
 CHROMIUM = "/usr/bin/chromium"
 PRINT_TIMEOUT_S = 120  # one plan prints in ~5 s on 2 cores; a hung browser must not hang the suite
@@ -91,8 +92,3 @@ def empty_corpus(tmp_path) -> Path:
     d = tmp_path / "corpus"
     d.mkdir()
     return d
-
-
-@pytest.fixture(scope="session")
-def chromium_available() -> bool:
-    return shutil.which("chromium") is not None
