@@ -72,13 +72,13 @@ def intake_tab(engine) -> None:
     """The tab's body; call inside `with gr.Tab(...)`."""
     gr.Markdown("上传规划文件（PDF、Word、网页或文本），核对自动填写的信息后确认添加。")
     with gr.Row():
-        upload = gr.File(label="规划文件", file_types=ACCEPT, type="filepath")
-        doc_id = gr.Textbox(label="编号（小写字母、数字、下划线；可留空）", max_lines=1)
-    read = gr.Button("读取", variant="secondary")
-    message = gr.Markdown()
-    summary = gr.HTML()
+        upload = gr.File(label="规划文件", file_types=ACCEPT, type="filepath", elem_id="intake-file")
+        doc_id = gr.Textbox(label="编号（小写字母、数字、下划线；可留空）", max_lines=1, elem_id="intake-doc-id")
+    read = gr.Button("读取", variant="secondary", elem_id="intake-read")
+    message = gr.Markdown(elem_id="intake-message")
+    summary = gr.HTML(elem_id="intake-summary")
     boxes = [gr.Textbox(label=label, max_lines=1, elem_id=f"intake-{key}") for key, label in FIELDS]
-    confirm = gr.Button("确认添加", variant="primary")
+    confirm = gr.Button("确认添加", variant="primary", elem_id="intake-confirm")
     read.click(lambda p, d: read_upload(engine, p, d), [upload, doc_id], [message, summary, *boxes],
                api_visibility="private")
     confirm.click(lambda p, d, *v: confirm_upload(engine, p, d, *v), [upload, doc_id, *boxes], [message, summary],

@@ -54,3 +54,43 @@ def test_a_bad_file_gets_a_clear_message_and_changes_nothing(small_engine, tmp_p
     message, _ = confirm_upload(small_engine, str(bad), "", *([""] * len(FIELDS)))
     assert message.startswith("❌")
     assert (small_engine.settings.corpus_dir / "manifest.yaml").read_text(encoding="utf-8") == manifest
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_adds_a_pdf_plan_and_asks_about_it(browser, small_engine, plan_files):
+    import unicodedata
+
+    from tests.ui.conftest import free_port
+    from ui.app import build_app, launch_options
+
+    app = build_app(small_engine)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, share=False,
+               **launch_options())
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.get_by_role("tab", name="添加规划").click()
+        page.locator("#intake-file input[type=file]").set_input_files(str(plan_files.pdf("xicheng")))
+        page.locator("#intake-doc-id input, #intake-doc-id textarea").first.fill("xicheng")
+        page.locator("#intake-read").click()
+        page.get_by_text("已读取").wait_for(timeout=60_000)
+        region = page.locator("#intake-region input, #intake-region textarea").first
+        assert region.input_value() == "西城区"
+        assert "妇女/策略措施" in page.locator("#intake-summary").inner_text()
+        page.locator("#intake-confirm").click()
+        page.get_by_text("已添加 xicheng").wait_for(timeout=120_000)
+
+        page.get_by_role("tab", name="问答").click()
+        page.locator("#question textarea").fill("西城区孕产妇死亡率目标是多少")
+        page.locator("#ask").click()
+        card = page.locator("#chatbot details.clause-card").first
+        card.wait_for(timeout=30_000)
+        text = unicodedata.normalize("NFKC", page.locator("#chatbot").inner_text())
+        assert "西城区规划" in text
+        card.locator("summary").click()
+        assert "页" in card.locator(".clause-meta").inner_text()  # a PDF clause is cited with its page
+    finally:
+        page.close()
+        app.close()
