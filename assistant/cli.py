@@ -203,6 +203,41 @@ def _print_add(r, dry_run: bool) -> None:
         print("not added: fill the missing fields")
 
 
+def cmd_owners_add(args) -> int:
+    """A 任务分工方案 table: each row matched to its clause by text, stored with the row as evidence."""
+    import re
+
+    from assistant.ingest.owners import write_assignments
+    from assistant.ingest.tables import TableError, match_rows, read_task_table
+
+    data = _tables(args)
+    if args.doc_id not in {d.doc_id for d in data.docs}:
+        print(f"error: no document {args.doc_id!r}; known: {', '.join(d.doc_id for d in data.docs)}", file=sys.stderr)
+        return 2
+    try:
+        rows, columns = read_task_table(Path(args.file))
+    except (TableError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    matches = match_rows(rows, [c for c in data.clauses if c.doc_id == args.doc_id])
+    print(f"{args.file}: {len(rows)} rows; columns " + ", ".join(f"{k}={v}" for k, v in columns.items()))
+    found = [m for m in matches if m.clause_id]
+    for m in matches:
+        if m.clause_id:
+            print(f"  row {m.row.row} -> {m.clause_id} ({m.score:.2f}): 牵头 {m.row.lead}; 配合 {m.row.partners or '-'}")
+        else:
+            print(f"  row {m.row.row} not matched: {m.problem}: {m.row.task}")
+    stored = [{"doc_id": args.doc_id, "clause_id": m.clause_id, "indicator_key": "", "lead": m.row.lead,
+               "partners": m.row.partners, "evidence": m.row.evidence} for m in found if m.row.lead]
+    if args.dry_run:
+        print(f"dry run: {len(stored)} rows would be stored, {len(matches) - len(found)} not matched; nothing written")
+    else:
+        name = f"{args.doc_id}-" + re.sub(r"[^\w]+", "_", Path(args.file).stem).strip("_")
+        out = write_assignments(_settings(args).corpus_dir / "owners", name, stored)
+        print(f"stored {len(stored)} rows in {out}; {len(matches) - len(found)} not matched")
+    return 1 if len(found) < len(matches) else 0
+
+
 def _engine(args):
     from assistant.engine import Engine
 
@@ -318,6 +353,13 @@ def build_parser() -> argparse.ArgumentParser:
     ad.add_argument("--json", action="store_true")
     ad.add_argument("--set", action="append", metavar="FIELD=VALUE", help="correct a drafted field; repeat")
     ad.set_defaults(fn=cmd_add)
+    ow = command("owners", "owners from a 任务分工方案 table")
+    owsub = ow.add_subparsers(dest="owners_cmd", required=True)
+    owa = owsub.add_parser("add", parents=[common], help="read a task table (.xlsx .docx .csv) and match its rows")
+    owa.add_argument("file")
+    owa.add_argument("--doc-id", required=True)
+    owa.add_argument("--dry-run", action="store_true")
+    owa.set_defaults(fn=cmd_owners_add)
     st = command("status", "each target against its latest observation: met / not_met / at_risk / no_data / qualitative")
     st.add_argument("--doc")
     st.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl")
