@@ -41,6 +41,8 @@ def test_upload_read_correct_confirm_then_ask(small_engine, plan_files):
     message, _ = confirm_upload(e, path, "xicheng", *[drafted[k] for k, _ in FIELDS])
     assert message.startswith("✅")
     assert e.doc("xicheng").short_name == "西城规划"
+    new = sum(c.doc_id == "xicheng" for c in e.clauses)
+    assert e.retriever.vectors.built and e.retriever.vectors.embedded <= new < len(e.clauses)  # only the new plan embedded
     a = e.ask("西城区孕产妇死亡率目标是多少", [])
     assert a.answerable and any(c.doc_id == "xicheng" for c in a.citations)
 
