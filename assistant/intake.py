@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -195,9 +194,3 @@ def _store(corpus_dir: Path, file_name: str, data: bytes, entry: dict) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
-
-def copy_upload(src: Path, dst_dir: Path, name: str) -> Path:
-    """An upload under its own name in a private folder (the app hands temp files with other names)."""
-    dst = Path(dst_dir) / Path(name).name
-    shutil.copyfile(src, dst)
-    return dst
