@@ -1,4 +1,4 @@
-"""python -m assistant: stats, clauses, targets, observations, status, ask, chat, eval, serve."""
+"""python -m assistant: stats, clauses, targets, add, observations, status, ask, chat, eval, serve."""
 
 from __future__ import annotations
 
@@ -153,6 +153,89 @@ def cmd_status(args) -> int:
     write_annual_xlsx(table, args.output)
     print(f"wrote {len(table)} rows to {args.output}")
     return 0
+
+
+def cmd_add(args) -> int:
+    """Add plan files (PDF, Word, web page, text): draft the manifest entry, show what was read."""
+    from assistant.intake import AddError, add_plan
+
+    settings = _settings(args)
+    if args.doc_id and len(args.files) > 1:
+        print("error: --doc-id names one plan; add the files one at a time", file=sys.stderr)
+        return 2
+    overrides = dict(kv.split("=", 1) for kv in args.set or [] if "=" in kv)
+    rc = 0
+    for f in args.files:
+        try:
+            r = add_plan(settings.corpus_dir, Path(f), args.doc_id, dry_run=args.dry_run, overrides=overrides)
+        except AddError as e:
+            print(f"error: {e}", file=sys.stderr)
+            rc = 2
+            continue
+        if args.json:
+            print(json.dumps(r.as_dict(), ensure_ascii=False))
+        else:
+            _print_add(r, args.dry_run)
+        if r.missing or r.duplicate_of:
+            rc = max(rc, 1)
+    return rc
+
+
+def _print_add(r, dry_run: bool) -> None:
+    import yaml
+
+    print(f"# {r.file}: drafted manifest entry")
+    print(yaml.safe_dump([r.entry], allow_unicode=True, sort_keys=False, default_flow_style=None, width=120), end="")
+    if r.missing:
+        print(f"not found in the text (give them with --set FIELD=VALUE): {', '.join(r.missing)}")
+    if r.sections:
+        print("| part/section | clauses |\n|---|---|")
+        for k, n in r.sections.items():
+            print(f"| {k} | {n} |")
+        print(f"target rows: {r.targets} ({r.numeric_targets} numeric)")
+    if r.duplicate_of:
+        print(f"already in the corpus as {r.duplicate_of!r} (same title, region and period); not added")
+    elif r.written:
+        print(f"added as plans/{r.stored_as}; the index updates on next use (only new clauses are embedded)")
+    elif dry_run:
+        print("dry run: nothing written")
+    else:
+        print("not added: fill the missing fields")
+
+
+def cmd_owners_add(args) -> int:
+    """A 任务分工方案 table: each row matched to its clause by text, stored with the row as evidence."""
+    import re
+
+    from assistant.ingest.owners import write_assignments
+    from assistant.ingest.tables import TableError, match_rows, read_task_table
+
+    data = _tables(args)
+    if args.doc_id not in {d.doc_id for d in data.docs}:
+        print(f"error: no document {args.doc_id!r}; known: {', '.join(d.doc_id for d in data.docs)}", file=sys.stderr)
+        return 2
+    try:
+        rows, columns = read_task_table(Path(args.file))
+    except (TableError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    matches = match_rows(rows, [c for c in data.clauses if c.doc_id == args.doc_id])
+    print(f"{args.file}: {len(rows)} rows; columns " + ", ".join(f"{k}={v}" for k, v in columns.items()))
+    found = [m for m in matches if m.clause_id]
+    for m in matches:
+        if m.clause_id:
+            print(f"  row {m.row.row} -> {m.clause_id} ({m.score:.2f}): 牵头 {m.row.lead}; 配合 {m.row.partners or '-'}")
+        else:
+            print(f"  row {m.row.row} not matched: {m.problem}: {m.row.task}")
+    stored = [{"doc_id": args.doc_id, "clause_id": m.clause_id, "indicator_key": "", "lead": m.row.lead,
+               "partners": m.row.partners, "evidence": m.row.evidence} for m in found if m.row.lead]
+    if args.dry_run:
+        print(f"dry run: {len(stored)} rows would be stored, {len(matches) - len(found)} not matched; nothing written")
+    else:
+        name = f"{args.doc_id}-" + re.sub(r"[^\w]+", "_", Path(args.file).stem).strip("_")
+        out = write_assignments(_settings(args).corpus_dir / "owners", name, stored)
+        print(f"stored {len(stored)} rows in {out}; {len(matches) - len(found)} not matched")
+    return 1 if len(found) < len(matches) else 0
 
 
 def _engine(args):
@@ -311,6 +394,20 @@ def build_parser() -> argparse.ArgumentParser:
     oa.set_defaults(fn=cmd_observations_add)
     osub.add_parser("list", parents=[common], help="every observation (corpus and added) as JSONL").set_defaults(
         fn=cmd_observations_list)
+    ad = command("add", "add plan files (.pdf .docx .html .txt): manifest entry drafted from the text")
+    ad.add_argument("files", nargs="+")
+    ad.add_argument("--doc-id", help="id for the plan (lower-case letters, digits, _)")
+    ad.add_argument("--dry-run", action="store_true", help="read and report only; write nothing")
+    ad.add_argument("--json", action="store_true")
+    ad.add_argument("--set", action="append", metavar="FIELD=VALUE", help="correct a drafted field; repeat")
+    ad.set_defaults(fn=cmd_add)
+    ow = command("owners", "owners from a 任务分工方案 table")
+    owsub = ow.add_subparsers(dest="owners_cmd", required=True)
+    owa = owsub.add_parser("add", parents=[common], help="read a task table (.xlsx .docx .csv) and match its rows")
+    owa.add_argument("file")
+    owa.add_argument("--doc-id", required=True)
+    owa.add_argument("--dry-run", action="store_true")
+    owa.set_defaults(fn=cmd_owners_add)
     st = command("status", "each target against its latest observation: met / not_met / at_risk / no_data / qualitative")
     st.add_argument("--doc")
     st.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default="jsonl")

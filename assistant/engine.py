@@ -73,6 +73,13 @@ class Engine:
                 cls._cache[key] = cls(settings)
             return cls._cache[key]
 
+    def reload(self) -> None:
+        """Re-read the corpus after a plan was added (the app's 添加规划): the tables are rebuilt and
+        the vector index embeds only clauses it has not seen (its cache is keyed by text hash).
+        The new state is built aside and swapped in whole, so a question asked meanwhile is answered
+        from the old one."""
+        self.__dict__ = type(self)(self.settings).__dict__
+
     # ---- lookups used by the UI and the CLI -------------------------------------------------
     def clause(self, clause_id: str) -> Clause | None:
         return self.ctx.clause(clause_id)

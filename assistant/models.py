@@ -84,6 +84,7 @@ class Clause(BaseModel):
     title: str | None = None  # lead-in sentence of a measure: 保障生育全程安全。
     text: str  # original words, PDF wrapping undone
     order: int  # position in the document
+    page: int | None = None  # PDF page the clause starts on (None for texts without pages)
 
 
 class Target(BaseModel):

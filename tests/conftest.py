@@ -97,3 +97,7 @@ def retriever(settings, tables):
     from assistant.retrieve import Retriever
 
     return Retriever(settings, tables.clauses, tables.docs, corpus_fingerprint=tables.fingerprint)
+
+
+# --- plans as staff receive them (PDF, Word, HTML, GBK), made from the real texts -------------
+from tests.plan_files import empty_corpus, plan_files  # noqa: E402,F401

@@ -34,6 +34,7 @@ from assistant.store.observations import ObservationStore  # noqa: E402
 from assistant.text import MAX_QUESTION_CHARS, add_turn, fmt_number, trim_history  # noqa: E402
 from ui.monitor import CSS as MONITOR_CSS  # noqa: E402
 from ui.monitor import monitor_tab  # noqa: E402
+from ui.intake import intake_tab  # noqa: E402
 
 TITLE = "妇儿规划问答助手"
 EXAMPLES = [
@@ -295,6 +296,8 @@ def clause_card(engine, citation: Citation, n: int | None = None, open_: bool = 
         meta = f"{html.escape(doc.titles[0] if len(doc.titles) == 1 else '；'.join(doc.titles))} · 印发日期 {html.escape(doc.issue_date)}"
         if doc.doc_number:
             meta += f" · {html.escape(doc.doc_number)}"
+        if clause is not None and clause.page:
+            meta += f" · 第 {clause.page} 页"
     except (KeyError, StopIteration):
         meta = html.escape(citation.doc_id)
     body = highlight(clause.text, [citation.quote]) if clause else f"<mark>{html.escape(citation.quote)}</mark>"
@@ -320,7 +323,8 @@ def clause_view(engine, clause: Clause | None, quotes: list[str] | None = None) 
     return (f'<div class="clause-view"><h4>{html.escape(clause.label)}</h4>'
             f'<div class="verdict-note">{html.escape(path)} · {html.escape(doc.titles[0])} · 印发日期 {html.escape(doc.issue_date)}</div>'
             f'<p style="white-space: pre-wrap; line-height: 1.8">{highlight(clause.text, quotes or [])}</p>'
-            f'<div class="verdict-note">条款编号：{html.escape(clause.clause_id)}</div></div>')
+            f'<div class="verdict-note">条款编号：{html.escape(clause.clause_id)}'
+            f'{f" · 第 {clause.page} 页" if clause.page else ""}</div></div>')
 
 
 def _fmt_num(x: float | None) -> str:
@@ -637,6 +641,8 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
 
             with gr.Tab("监测", id="monitor"):
                 monitor_tab(app, engine, observations, exports.folder, plans)
+            with gr.Tab("添加规划", id="intake"):
+                intake_tab(engine)
     app.exports = exports  # for tests and for close()
     app.api_turns = api_turns
     return app

@@ -70,6 +70,8 @@ def read_text(path: Path) -> str:
     """UTF-8 text of a plan file; ValueError says what is wrong with it."""
     if not path.is_file():
         raise ValueError("file not found")
+    if path.suffix.lower() in EXTRACTED:
+        return _extracted_text(path)
     raw = path.read_bytes()
     if len(raw) > MAX_BYTES:
         raise ValueError(f"file too large ({len(raw)} bytes; limit {MAX_BYTES})")
@@ -82,6 +84,18 @@ def read_text(path: Path) -> str:
     if not text.strip():
         raise ValueError("empty file")
     return text
+
+
+EXTRACTED = (".pdf", ".docx", ".html", ".htm")  # plan files kept as received; text from assistant.ingest.formats
+
+
+def _extracted_text(path: Path) -> str:
+    from assistant.ingest.formats import ExtractError, extract
+
+    try:
+        return extract(path).text
+    except ExtractError as e:
+        raise ValueError(e.problem) from None
 
 
 def load_corpus(corpus_dir: Path) -> Corpus:

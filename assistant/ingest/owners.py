@@ -16,6 +16,7 @@ TEXT_OWNER = re.compile(rf"(?:由)?({BODY})(?:牵头|负责)")
 RULE_MEMBERS = re.compile(r"成员单位.{0,12}(?:按照|根据|依据).{0,12}(?:承担|负责)")
 RULE_GOVERNMENT = re.compile(r"负责(?:本)?规划(?:的)?(?:实施|组织实施)")
 ASSIGNMENT_FIELDS = ["doc_id", "clause_id", "indicator_key", "lead", "partners"]
+EVIDENCE_FIELD = "evidence"  # optional: the task table's row as written (python -m assistant owners add)
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Assignment:
     lead: str
     partners: str
     source: str
+    evidence: str = ""
 
 
 def load_assignments(owners_dir: Path) -> tuple[list[Assignment], list[str]]:
@@ -45,7 +47,8 @@ def load_assignments(owners_dir: Path) -> tuple[list[Assignment], list[str]]:
                         continue
                     rows.append(Assignment(r["doc_id"].strip(), (r.get("clause_id") or "").strip() or None,
                                            (r.get("indicator_key") or "").strip() or None, r["lead"].strip(),
-                                           (r.get("partners") or "").strip(), path.name))
+                                           (r.get("partners") or "").strip(), path.name,
+                                           (r.get(EVIDENCE_FIELD) or "").strip()))
         except (UnicodeDecodeError, csv.Error) as e:
             errors.append(f"{path.name}: unreadable ({e})")
     return rows, errors
@@ -85,7 +88,8 @@ def assign_owners(targets: list[Target], clauses: list[Clause], assignments: lis
         if a is not None:
             who = a.lead + (f"（配合：{a.partners}）" if a.partners else "")
             out.append(t.model_copy(update={"owner": who, "owner_source": "assignment",
-                                            "owner_quote": f"任务分工表 {a.source}", "owner_clause_id": None}))
+                                            "owner_quote": f"任务分工表 {a.source}" + (f"：{a.evidence}" if a.evidence else ""),
+                                            "owner_clause_id": None}))
             continue
         found = text_owner(by_id[t.clause_id].text)
         if found:
@@ -100,4 +104,26 @@ def assign_owners(targets: list[Target], clauses: list[Clause], assignments: lis
                                             "owner_quote": rule[1], "owner_clause_id": rule[2]}))
         else:
             out.append(t)
+    return out
+
+
+def write_assignments(owners_dir: Path, name: str, rows: list[dict]) -> Path:
+    """Rows (ASSIGNMENT_FIELDS + evidence) as owners/NAME.csv, written to a temp file then renamed;
+    the same table added again replaces its file."""
+    import os
+    import tempfile
+
+    owners_dir = Path(owners_dir)
+    owners_dir.mkdir(parents=True, exist_ok=True)
+    out = owners_dir / f"{name}.csv"
+    fd, tmp = tempfile.mkstemp(prefix=".owners-", suffix=".csv", dir=owners_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=ASSIGNMENT_FIELDS + [EVIDENCE_FIELD])
+            w.writeheader()
+            w.writerows(rows)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from assistant import lexicon
 from assistant.ingest.corpus import SourceDoc
-from assistant.ingest.unwrap import paragraphs
+from assistant.ingest.unwrap import paragraphs_paged
 from assistant.models import Clause, DocMeta
 from assistant.text import cn_number, cn_numeral, norm, sentences
 
@@ -32,6 +32,7 @@ class _Open:
     no: int
     paras: list[str]
     titled: bool  # a heading-only item ("（一）加强组织领导") whose body follows
+    page: int | None = None  # the PDF page the clause starts on
 
 
 @dataclass
@@ -74,14 +75,15 @@ def parse(doc: SourceDoc) -> list[Clause]:
         if no is None or no in used:
             no = max(used, default=0) + 1
         used.add(no)
-        st.open = _Open(section, no, [para], titled)
+        st.open = _Open(section, no, [para], titled, page)
 
     def heading(para: str) -> None:
         st.section = lexicon.special_section("heading")
         start(st.section, None, para)
         close()
 
-    for para in paragraphs(doc.text):
+    page: int | None = None
+    for para, page in paragraphs_paged(doc.text):
         n = norm(para)
         if n in parts:
             close()
@@ -175,6 +177,7 @@ def _clause(meta: DocMeta, st: _State, o: _Open, text: str, order: int) -> Claus
         title=_title(body, o),
         text=text,
         order=order,
+        page=o.page,
     )
 
 
