@@ -29,6 +29,7 @@ import pandas as pd  # noqa: E402
 from pydantic import BaseModel, Field, StrictBool, ValidationError  # noqa: E402
 
 from assistant.feedback import FeedbackStore, FeedbackUnavailable  # noqa: E402
+from assistant.ingest.formats import MAX_FILE_BYTES  # noqa: E402
 from assistant.models import Answer, Citation, Clause, problems  # noqa: E402
 from assistant.store.observations import ObservationStore  # noqa: E402
 from assistant.text import MAX_QUESTION_CHARS, add_turn, fmt_number, trim_history  # noqa: E402
@@ -70,7 +71,9 @@ CSS = """
 # ---- bounds: nothing a client does grows the server without limit ------------------------------
 MAX_SESSIONS = 300  # sessions Gradio keeps (~110 KB each, the layout's values): ≤ ~35 MB; oldest evicted
 SESSION_TTL_S = 8 * 3600  # a chat's context lives one working day, then a fresh session starts
-MAX_UPLOAD = "1mb"  # the app takes no uploads; Gradio's /upload route stays open, so bound it
+# uploads are plans (添加规划) and observation tables: as large as the intake accepts, and no larger
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
+MAX_UPLOAD = f"{MAX_UPLOAD_BYTES // (1024 * 1024)}mb"
 CACHE_SWEEP_S = (3600, 3600)  # Gradio's copies of download files: swept hourly, kept one hour
 MAX_EXPORTS = 20  # target-table exports kept per server (each ~190 KB); older ones deleted
 EXPORT_MAX_AGE_S = 24 * 3600  # export folders left by earlier runs are removed after a day

@@ -70,7 +70,7 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
         years = set(re.findall(r"(20\d\d)年", sentence_norm))
         if years and str(q.year) not in years:
             return False
-    pattern = unit_pattern(q.text) or ANY_NUMBER
+    pattern = unit_pattern(q.text) or unit_pattern(q.earlier_text) or ANY_NUMBER  # 那东城呢: asked as before
     phrases = PHRASE.split(sentence_norm)
     core = topic_core(q) if core is None else core
     need = min(TOPIC_HITS, math.ceil(TOPIC_COVERAGE * len(core)))

@@ -32,6 +32,11 @@ def sub_questions(text: str) -> list[str]:
     return asks[:MAX_PARTS] if len(asks) > 1 else [text]
 
 
+def separate_questions(text: str) -> bool:
+    """Two or more asks in separate clauses (谁来组织？第几年搞？), not one ask over a list."""
+    return len(sub_questions(text)) > 1
+
+
 def enumerated(text: str, docs: list[DocMeta]) -> list[str]:
     """A、B、C上分别投了多少钱 -> A上投了多少钱, B上…; [] when the question lists no subjects."""
     m = EACH.search(text)

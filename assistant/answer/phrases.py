@@ -30,7 +30,7 @@ NO_YEAR_DATA = "语料中没有{year}年的数据"
 OUTSIDE_PERIOD = "所问年份超出了{plan}的规划期，该规划没有那一年的目标"
 NO_TARGET_FOR = "{plan}没有关于“{names}”的目标"
 NO_FIGURE_FOR = "{plan}没有为“{names}”设定具体数值目标"
-NO_FIGURE_GIVEN = "规划没有给出具体数值。{plan}的原文只写：「{quote}」〔{label}〕"
+NO_FIGURE_GIVEN = "规划没有给出具体数值。原文只写：「{quote}」〔{label}〕"
 QUALITATIVE_ONLY = "规划没有给出具体数值：{plan}对“{names}”只作定性要求"
 ALSO = "\n\n另：{notes}。"
 

@@ -39,6 +39,10 @@ def route(q: Query, ctx: Context) -> Draft:
         if (draft := strategy.run(q, ctx)) is not None:
             return draft
     parts = multipart.split(q, list(ctx.docs))
+    if parts and not multipart.separate_questions(q.text):
+        whole = route_one(q, ctx)  # A、B、C分别多少 often stands in one sentence: the whole first
+        if whole.answerable:
+            return whole
     if parts:
         return join([route_one(p, ctx) for p in parts])
     return route_one(q, ctx)

@@ -150,10 +150,12 @@ def test_uploads_are_capped(ui_server):
     import urllib.request
 
     url, _ = ui_server
-    limit = 4 * 1024 * 1024  # twice this is far past any sensible cap (ui.app.MAX_UPLOAD)
+    from ui.app import MAX_UPLOAD_BYTES
+
+    limit = MAX_UPLOAD_BYTES // 2  # the body below is twice this plus 1 MB: past the cap
     boundary = "planqa-boundary"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.bin\"\r\n"
-            f"Content-Type: application/octet-stream\r\n\r\n").encode() + b"\0" * (2 * limit) + f"\r\n--{boundary}--\r\n".encode()
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + b"\0" * (2 * limit + 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
     req = urllib.request.Request(url + "gradio_api/upload", data=body, method="POST",
                                  headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     try:

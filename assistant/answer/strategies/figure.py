@@ -32,7 +32,7 @@ MAX_PLANS = 8  # a question naming no plan is answered from at most this many pl
 CANDIDATES = 12  # best-scoring sentences checked for a figure of the asked kind, per part
 class FigureFinder:
     def run(self, q: Query, ctx: Context) -> Draft | None:
-        if not (q.asks_number or unit_pattern(q.text)):
+        if not (q.asks_number or unit_pattern(q.text) or unit_pattern(q.earlier_text)):
             return None
         docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.docs)
         if q.year is not None:
@@ -86,7 +86,7 @@ class FigureFinder:
                 bonus = RETRIEVED_BONUS / rank if rank else 0.0  # the retriever also matches meaning (学校门口 ~ 校园出入口)
                 scored.append((score + PRECISION_WEIGHT * precision + bonus, s))
         scored.sort(key=lambda x: -x[0])
-        pattern = unit_pattern(q.text) or ANY_NUMBER
+        pattern = unit_pattern(q.text) or unit_pattern(q.earlier_text) or ANY_NUMBER
         core = own | whole
         # the closest phrase anywhere in the best candidates, figure or not: a figure's phrase far less
         # close (社区居委会主任…40% for 村委会主任…) means the plan states the asked thing without one

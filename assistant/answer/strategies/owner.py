@@ -25,7 +25,7 @@ def _question_words() -> set[str]:
 
 class Owner:
     def run(self, q: Query, ctx: Context) -> Draft | None:
-        docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.plans)
+        docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.docs)
         found = self._named_in_text(q, ctx, docs)
         if found:
             blocks, cites = [], []
@@ -48,8 +48,8 @@ class Owner:
         """Sentences that name who does the asked thing, best first, one per document."""
         words = lexicon.load("questions")["owner_text_words"]
         own = bigrams(q.own_topic) - STOP_BIGRAMS - _question_words()
-        core = own if len(own) >= 1 else bigrams(q.topic) - STOP_BIGRAMS - _question_words()
-        core |= {b for n in q.indicator_names for b in bigrams(n)}
+        # 这个指标的年度监测是谁牵头: the turn's own words (年度监测) decide; the indicator only when it has none
+        core = own or (bigrams(q.topic) - STOP_BIGRAMS - _question_words()) | {b for n in q.indicator_names for b in bigrams(n)}
         if not core:
             return []
         idf = ctx.idf

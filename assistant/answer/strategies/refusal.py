@@ -22,7 +22,8 @@ def covered(ctx: Context) -> str:
 
 def _said_without_figure(q: Query, ctx: Context):
     """The sentence that states the asked thing in words only (乳腺癌人群筛查率逐步提高), or None."""
-    core = core_of(q.own_topic or q.topic) | {b for n in q.indicator_names for b in compose.bigrams(n)}
+    topic = q.topic if q.inherited else (q.own_topic or q.topic)  # 西城呢？有具体数量吗: the earlier subject
+    core = core_of(topic) | {b for n in q.indicator_names for b in compose.bigrams(n)}
     if not core or not q.asks_number:
         return None
     ids = [i for i in q.doc_ids if i in ctx.doc_by_id] or [d.doc_id for d in ctx.plans]
@@ -45,7 +46,7 @@ def refuse(q: Query, ctx: Context, reasons: list[str] | None = None, nearest: bo
     if words:  # the plan speaks of it, in words: say that there is no figure, and quote the words
         s, ph = words
         c = s.clause
-        text = phrases.NO_FIGURE_GIVEN.format(plan=ctx.doc_by_id[c.doc_id].short_name, quote=compose.cite(c, ph).quote, label=c.label)
+        text = phrases.NO_FIGURE_GIVEN.format(quote=compose.cite(c, ph).quote, label=c.label)
         return Draft(answer=text + covered(ctx), answerable=False, citations=[compose.cite(c, ph)], intent=q.intent)
     reason = "；".join(reasons) if reasons else phrases.NO_ANSWER_FOUND
     text = phrases.NO_CONTENT.format(reason=reason)

@@ -18,6 +18,7 @@ from assistant.text import norm
 QUANTIFIED_WORDS = ("量化", "硬指标", "数字", "数值", "具体指标")  # the list of figures, not of goals
 TOPIC_CLAUSES = 4  # clauses a topic list reads its rows from (per plan)
 EXTRA_CLAUSES = 2  # of those, clauses whose unextracted figures are quoted too
+LISTED_KINDS = ("target", "measure")  # a plan's targets and the figures its measures set (12年免费特殊教育)
 MIN_TERM = 3  # topic words shorter than this match too much
 
 
@@ -43,7 +44,7 @@ class TargetList:
                     cites += [compose.cite(c, c.text) for c in goals]
                     continue
             ids = {c.clause_id for c in clauses}
-            rows = [t for t in ctx.by_doc.get(d.doc_id, []) if t.kind == "target"]
+            rows = [t for t in ctx.by_doc.get(d.doc_id, []) if t.kind in LISTED_KINDS]
             if word:  # 哪些事项要实现全覆盖
                 rows = [t for t in rows if (not q.domain_key or t.clause_id in ids) and word in norm(t.quote)]
                 pool = []
