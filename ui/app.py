@@ -71,7 +71,10 @@ CSS = """
 /* narrow screens: tables scroll sideways inside their box instead of wrapping a character a line */
 #chatbot .message table { display: block; overflow-x: auto; max-width: 100%; }
 #chatbot .message th, #chatbot .message td { min-width: 5em; }
-#targets-table table { min-width: 1280px; }
+@media (max-width: 640px) {  /* phones: cells keep a readable width; the 原文 column (second) wider still */
+  #chatbot .message th, #chatbot .message td { min-width: 7em; }
+  #chatbot .message td:nth-child(2) { min-width: 14em; }
+}
 #targets-table .table-wrap, #compare-table .table-wrap, #alignment-table .table-wrap { overflow-x: auto; }
 #compare-table table, #alignment-table table { min-width: 900px; }
 .bar-chart svg { width: 100%; max-width: 640px; height: auto; }
@@ -91,7 +94,8 @@ MAX_SESSIONS = 300  # sessions Gradio keeps (~110 KB each, the layout's values):
 SESSION_TTL_S = 8 * 3600  # a chat's context lives one working day, then a fresh session starts
 MAX_UPLOAD = "1mb"  # the app takes no uploads; Gradio's /upload route stays open, so bound it
 CACHE_SWEEP_S = (3600, 3600)  # Gradio's copies of download files: swept hourly, kept one hour
-MAX_EXPORTS = 20  # target-table exports kept per server (each ~190 KB); older ones deleted
+MAX_EXPORTS = 200  # downloads kept per server: a targets table ~190 KB, a conversation ~40 KB, one per answer;
+# 200 let a download outlive many other users' answers for minutes, in ≤ ~40 MB; older ones deleted
 EXPORT_MAX_AGE_S = 24 * 3600  # export folders left by earlier runs are removed after a day
 MAX_API_TURNS = 2_000  # /ask answers remembered for /feedback (a few KB each: ≤ ~10 MB)
 API_TURN_TTL_S = 8 * 3600  # a vote must come within a working day of its answer
@@ -298,7 +302,9 @@ def _norm(value: float | None, unit: str | None) -> str:
 
 TARGET_COLUMNS = ["规划", "人群", "领域", "指标", "要求", "目标值（原文）", "规范值", "年份", "责任主体", "依据", "原文", "条款", "条款编号"]
 TARGET_XLSX_WIDTHS = [12, 6, 12, 24, 8, 14, 10, 6, 26, 10, 60, 36, 30]  # characters, in TARGET_COLUMNS order
-TARGET_COLUMN_WIDTHS = ["7%", "4%", "7%", "10%", "5%", "7%", "6%", "4%", "9%", "5%", "19%", "11%", "6%"]  # on screen
+# on screen, in pixels: Gradio sizes the rows from percentages of the box, so on a phone they shrank
+# to a character a line; fixed widths (~1,200 px, a desktop's content width) scroll sideways instead
+TARGET_COLUMN_WIDTHS = ["76px", "46px", "76px", "120px", "50px", "86px", "76px", "46px", "116px", "66px", "220px", "150px", "82px"]
 # where a 责任主体 comes from (assistant/ingest/owners.py): named in the clause, a 任务分工方案, or the
 # plan's general rule that every member unit carries out its part
 OWNER_SOURCE_WORDS = {"text": "原文写明", "assignment": "分工方案", "plan": "规划总则"}
@@ -681,7 +687,8 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
                         b_outline = gr.HTML()
                     with gr.Column(scale=2):
                         b_view = gr.HTML(clause_view(engine, None))
-                b_plan.change(show_plan, b_plan, [b_outline, b_clause, b_view], api_visibility="private")
+                b_plan.change(show_plan, b_plan, [b_outline, b_clause, b_view], api_visibility="private").then(
+                    find_clauses, [b_plan, b_find], b_clause, api_visibility="private")
                 b_clause.change(show_clause, b_clause, b_view, api_visibility="private")
                 b_find.change(find_clauses, [b_plan, b_find], b_clause, api_visibility="private")
                 app.load(show_plan, b_plan, [b_outline, b_clause, b_view], api_visibility="private")

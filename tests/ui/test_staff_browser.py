@@ -142,7 +142,9 @@ def test_phone_tables_scroll_inside_their_box(contexts, ui_server):
 
         page.get_by_role("tab", name="目标表").click()
         targets = page.locator("#targets-table")
-        targets.get_by_text("规划总则").filter(visible=True).first.wait_for(timeout=20_000)
+        cell = targets.get_by_text("规划总则").filter(visible=True).first
+        cell.wait_for(timeout=20_000)
+        assert cell.evaluate("c => c.getBoundingClientRect().width") >= 40  # body cells too, not a character wide
         head = targets.locator("th").filter(has_text="责任主体").first
         assert head.evaluate("th => th.getBoundingClientRect().height") < 60  # headers on one or two lines
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
