@@ -29,7 +29,7 @@ document.addEventListener('click', function (e) {
   card.open = true;
   card.scrollIntoView({block: 'nearest'});
   card.classList.add('cite-flash');
-  setTimeout(function () { card.classList.remove('cite-flash'); }, 1500);
+  setTimeout(function () { card.classList.remove('cite-flash'); }, 1500);  // outline long enough to catch the eye
 }, true);
 </script>"""
 
