@@ -350,6 +350,29 @@ def cmd_eval(args) -> int:
     return 1 if bad and args.gate else 0
 
 
+def cmd_feedback(args) -> int:
+    from assistant.feedback import FeedbackStore, default_path, write_review
+
+    path = Path(args.feedback) if args.feedback else default_path(_settings(args))
+    if not path.exists():
+        print(f"no feedback file at {path} (choose one with --feedback or PLANQA_FEEDBACK)", file=sys.stderr)
+        return 2
+    votes = FeedbackStore(path).all()
+    if args.format == "xlsx":
+        if not args.output:
+            print("--format xlsx needs --output FILE.xlsx", file=sys.stderr)
+            return 2
+        write_review(votes, "xlsx", args.output)
+        print(f"wrote {len(votes)} votes to {args.output}")
+    elif args.output:
+        with open(args.output, "w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it as UTF-8
+            write_review(votes, "csv", f)
+        print(f"wrote {len(votes)} votes to {args.output}")
+    else:
+        write_review(votes, "csv", sys.stdout)
+    return 0
+
+
 def cmd_serve(args) -> int:
     # The UI is a separate package on top of this one: run it as its own module.
     argv = [sys.executable, "-m", "ui", "--host", args.host, "--port", str(args.port)]
@@ -425,6 +448,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     e.add_argument("--gate", action="store_true", help="exit 1 when a threshold is missed")
     e.set_defaults(fn=cmd_eval)
+    f = command("feedback", "export the app's thumbs up/down with question, history, answer, citations and comment")
+    f.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    f.add_argument("--output", help="file for xlsx (csv: else stdout)")
+    f.add_argument("--feedback", help="feedback SQLite file (default: PLANQA_FEEDBACK or data/feedback.sqlite)")
+    f.set_defaults(fn=cmd_feedback)
     s = command("serve", "start the web app (Gradio)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=7860)

@@ -153,6 +153,19 @@ class Engine:
                 state = advance(state, read_turn(h, self.docs), self.docs)
         return state
 
+    def state_line(self, history: list[str] | None) -> str:
+        """What a follow-up would refer to, for staff to see: 当前：东城区规划 · 孕产妇死亡率 · 2025年
+        (empty before the first answerable turn)."""
+        focus = self.state_of(history).focus
+        if focus is None:
+            return ""
+        names = {d.doc_id: d.short_name for d in self.docs}
+        parts = ["、".join(names.get(i, i) for i in focus.doc_ids)]
+        parts.append("、".join(focus.indicator_names or focus.indicator_keys) or focus.topic)
+        parts.append(f"{focus.year}年" if focus.year else "")
+        shown = [p for p in parts if p]
+        return "当前：" + " · ".join(shown) if shown else ""
+
     def understand(self, question: str, history: list[str] | None = None) -> Query:
         return resolve(read_turn(question, self.docs), self.state_of(history), self.docs)
 

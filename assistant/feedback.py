@@ -20,7 +20,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StrictBool
 
 from assistant.config import Settings
-from assistant.models import Citation
+from assistant.models import Citation, citation_lines
+from assistant.sheets import spreadsheet_safe, write_xlsx
 from assistant.text import MAX_HISTORY_ENTRY_CHARS, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ BUSY_TIMEOUT_S = 30.0
 MAX_ANSWER_CHARS = 50_000  # the longest answer (a whole plan's target list) is ~8,000 characters
 MAX_CITATIONS = 60  # a target list cites one clause per target; plans hold < 60 per domain
 MAX_QUOTE_CHARS = 5_000  # a quote is a clause or part of one; the longest clause is ~1,500 characters
+MAX_COMMENT_CHARS = 2_000  # a note on what was wrong: a few sentences; longer is pasted text
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -37,9 +39,11 @@ CREATE TABLE IF NOT EXISTS feedback (
     history TEXT NOT NULL,
     answer TEXT NOT NULL,
     citations TEXT NOT NULL,
-    liked INTEGER NOT NULL
+    liked INTEGER NOT NULL,
+    comment TEXT NOT NULL DEFAULT ''
 );
 """
+COLUMNS = "id, time, question, history, answer, citations, liked, comment"
 
 
 class StoredCitation(Citation):
@@ -91,6 +95,9 @@ class FeedbackStore:
                 try:
                     con.execute("PRAGMA journal_mode=WAL")
                     con.executescript(SCHEMA)
+                    have = {r[1] for r in con.execute("PRAGMA table_info(feedback)")}
+                    if "comment" not in have:  # a file from before comments: add the column, keep the votes
+                        con.execute("ALTER TABLE feedback ADD COLUMN comment TEXT NOT NULL DEFAULT ''")
                 finally:
                     con.close()
         except (OSError, sqlite3.Error) as e:
@@ -140,16 +147,20 @@ class FeedbackStore:
             json.dumps([c.model_dump(mode="json") for c in rec.citations], ensure_ascii=False),
             1 if rec.liked else 0,
         )
+        return int(self._write(
+            "INSERT INTO feedback (time, question, history, answer, citations, liked) VALUES (?, ?, ?, ?, ?, ?)",
+            row).lastrowid)
+
+    def _write(self, sql: str, params: tuple) -> sqlite3.Cursor:
+        """One statement in its own immediate transaction, retried while the database is locked."""
         deadline = time.monotonic() + BUSY_TIMEOUT_S * 2
         while True:
             con = self._connect()
             try:
                 con.execute("BEGIN IMMEDIATE")
-                cur = con.execute(
-                    "INSERT INTO feedback (time, question, history, answer, citations, liked) VALUES (?, ?, ?, ?, ?, ?)",
-                    row)
+                cur = con.execute(sql, params)
                 con.execute("COMMIT")
-                return int(cur.lastrowid)
+                return cur
             except sqlite3.DatabaseError as e:
                 if con.in_transaction:
                     try:
@@ -162,15 +173,51 @@ class FeedbackStore:
             finally:
                 con.close()
 
+    def comment(self, row_id: int, text: str) -> bool:
+        """Attach a note to a stored vote (replacing an earlier one); False when no such vote.
+        ValueError when the note is not text or is over MAX_COMMENT_CHARS."""
+        if not isinstance(text, str) or len(text) > MAX_COMMENT_CHARS:
+            raise ValueError(f"a comment is text of at most {MAX_COMMENT_CHARS} characters")
+        return self._write("UPDATE feedback SET comment = ? WHERE id = ?", (text.strip(), int(row_id))).rowcount == 1
+
+    def remove(self, row_id: int) -> bool:
+        """Take a vote back (the user clicked the same thumb again); False when no such vote."""
+        return self._write("DELETE FROM feedback WHERE id = ?", (int(row_id),)).rowcount == 1
+
     def all(self) -> list[dict]:
         con = self._connect()
         try:
             rows = con.execute(
-                "SELECT id, time, question, history, answer, citations, liked FROM feedback ORDER BY id").fetchall()
+                f"SELECT {COLUMNS} FROM feedback ORDER BY id").fetchall()
         finally:
             con.close()
         return [
             {"id": i, "time": t, "question": q, "history": json.loads(h), "answer": a,
-             "citations": json.loads(c), "liked": bool(lk)}
-            for i, t, q, h, a, c, lk in rows
+             "citations": json.loads(c), "liked": bool(lk), "comment": cm}
+            for i, t, q, h, a, c, lk, cm in rows
         ]
+
+
+REVIEW_COLUMNS = ["编号", "时间", "评价", "意见", "问题", "此前的问题", "回答", "出处"]
+REVIEW_WIDTHS = [6, 20, 6, 30, 30, 30, 60, 60]  # characters per column of the Excel sheet, in REVIEW_COLUMNS order
+
+
+def review_rows(votes: list[dict]) -> list[dict]:
+    """Stored votes as rows for the team to review: one line per earlier question, one
+    「quote」〔label〕 line per cited clause."""
+    return [{"编号": v["id"], "时间": v["time"], "评价": "赞" if v["liked"] else "踩", "意见": v.get("comment", ""),
+             "问题": v["question"], "此前的问题": "\n".join(v["history"]), "回答": v["answer"],
+             "出处": "\n".join(citation_lines(v["citations"]))} for v in votes]
+
+
+def write_review(votes: list[dict], fmt: str, out) -> None:
+    """Votes for review as csv (to the text stream `out`) or xlsx (to the path `out`)."""
+    import csv
+
+    rows = review_rows(votes)
+    if fmt == "xlsx":
+        write_xlsx(rows, REVIEW_COLUMNS, REVIEW_WIDTHS, out, "反馈")
+        return
+    w = csv.DictWriter(out, fieldnames=REVIEW_COLUMNS)
+    w.writeheader()
+    w.writerows(spreadsheet_safe(rows))

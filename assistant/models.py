@@ -148,3 +148,20 @@ class Answer(BaseModel):
     observed: list[Observation] = []  # observed values a monitoring answer shows, with their sources
     differences: list[Difference] = []
     intent: str
+
+
+def group_citations(citations: list) -> list[tuple[Citation, list[str]]]:
+    """One entry per clause, in first-cited order, with every distinct quote cited from it
+    (citations as models or as their dicts, e.g. from the feedback store)."""
+    out: dict[str, tuple[Citation, list[str]]] = {}
+    for c in citations:
+        c = c if isinstance(c, Citation) else Citation.model_validate(c)
+        entry = out.setdefault(c.clause_id, (c, []))
+        if c.quote and c.quote not in entry[1]:
+            entry[1].append(c.quote)
+    return list(out.values())
+
+
+def citation_lines(citations: list) -> list[str]:
+    """「quote」〔label〕 per clause cited (quotes from one clause joined by …): how a report cites."""
+    return [f"「{'…'.join(quotes) or c.label}」〔{c.label}〕" for c, quotes in group_citations(citations)]

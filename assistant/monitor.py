@@ -27,6 +27,7 @@ from assistant.ingest import Ingested
 from assistant.ingest.observations import ReadResult, RowProblem, read_observations
 from assistant.ingest.targets import convert
 from assistant.models import Clause, DocMeta, Observation, Target
+from assistant.sheets import spreadsheet_safe, write_xlsx
 from assistant.store.observations import ObservationStore
 from assistant.text import fmt_number
 
@@ -313,44 +314,9 @@ def annual_rows(rows: list[StatusRow]) -> list[dict]:
     return out
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
-
-
-def spreadsheet_safe(table: list[dict]) -> list[dict]:
-    """The table with every text cell that a spreadsheet would run as a formula (a source typed as
-    =HYPERLINK(…)) quoted by a leading apostrophe, as Excel itself marks text."""
-    return [{k: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v for k, v in r.items()} for r in table]
-
-
 ANNUAL_WIDTHS = [14, 22, 16, 22, 8, 12, 36, 26, 60]  # characters per column of the Excel sheet, in ANNUAL_COLUMNS order
 
 
 def write_annual_xlsx(table: list[dict], path: str | Path) -> None:
-    """The 年度监测 table as an Excel sheet: header row frozen, columns sized, written to a temp file
-    first and renamed, so a reader never opens half a file."""
-    import os
-    import tempfile
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    path = Path(path)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "年度监测"
-    ws.append(ANNUAL_COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in spreadsheet_safe(table):
-        ws.append([r.get(c, "") for c in ANNUAL_COLUMNS])
-    for i, width in enumerate(ANNUAL_WIDTHS):
-        ws.column_dimensions[chr(ord("A") + i)].width = width
-    ws.freeze_panes = "A2"
-    fd, tmp = tempfile.mkstemp(prefix=".annual-", suffix=".xlsx", dir=path.parent if str(path.parent) else ".")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """The 年度监测 table as an Excel sheet (assistant.sheets: header frozen, columns sized, atomic)."""
+    write_xlsx(table, ANNUAL_COLUMNS, ANNUAL_WIDTHS, path, "年度监测")

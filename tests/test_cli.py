@@ -187,3 +187,23 @@ def test_chat_skips_an_invalid_utf8_line_and_goes_on(capsys, monkeypatch, settin
     assert main(["chat", "--index", str(settings.index_dir)]) == 0
     out = capsys.readouterr().out
     assert "不是有效的 UTF-8" in out and "7/10万" in out.replace(" ", "") and "西城区" in out
+
+
+def test_feedback_export(capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    from assistant.feedback import FeedbackStore
+
+    path = tmp_path / "fb.sqlite"
+    assert main(["feedback", "--feedback", str(path)]) == 2  # no file yet: said, not created
+    assert "no feedback file" in capsys.readouterr().err
+    store = FeedbackStore(path)
+    store.comment(store.add("东城区孕产妇死亡率目标是多少", [], "控制在7/10万以下", [], liked=False), "缺少年份")
+    assert main(["feedback", "--feedback", str(path), "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("编号,时间,评价,意见,问题") and "缺少年份" in out
+    assert main(["feedback", "--feedback", str(path), "--format", "xlsx"]) == 2
+    capsys.readouterr()
+    assert main(["feedback", "--feedback", str(path), "--format", "xlsx", "--output", str(tmp_path / "f.xlsx")]) == 0
+    ws = load_workbook(tmp_path / "f.xlsx").active
+    assert ws["C2"].value == "踩" and ws["D2"].value == "缺少年份"

@@ -114,3 +114,60 @@ def test_an_unwritable_feedback_folder_is_a_clear_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(FeedbackUnavailable, match="file.*--feedback"):
         FeedbackStore(tmp_path / "file" / "fb.sqlite")  # its folder is a file: cannot be created
+
+
+def test_comment_and_take_back(tmp_path):
+    store = FeedbackStore(tmp_path / "fb.sqlite")
+    rid = store.add("问", [], "答", [], liked=False)
+    assert store.all()[0]["comment"] == ""
+    assert store.comment(rid, "  引用的条款不相关  ") is True
+    assert store.all()[0]["comment"] == "引用的条款不相关"
+    assert store.comment(999, "x") is False
+    try:
+        store.comment(rid, "长" * 3000)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("an overlong comment must be refused")
+    assert store.remove(rid) is True and store.all() == []
+    assert store.remove(rid) is False
+
+
+def test_file_from_before_comments_keeps_its_votes(tmp_path):
+    path = tmp_path / "old.sqlite"
+    con = sqlite3.connect(path)
+    con.executescript("CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, question TEXT NOT NULL,"
+                      " history TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, liked INTEGER NOT NULL);"
+                      "INSERT INTO feedback (time, question, history, answer, citations, liked)"
+                      " VALUES ('2026-01-01T00:00:00+00:00', '旧问题', '[]', '旧回答', '[]', 1);")
+    con.commit()
+    con.close()
+    store = FeedbackStore(path)
+    assert [(r["question"], r["comment"]) for r in store.all()] == [("旧问题", "")]
+    rid = store.add("新问题", [], "新回答", [], liked=False)
+    assert store.comment(rid, "数字有误")
+
+
+def test_review_export_csv_and_xlsx(tmp_path):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from assistant.feedback import REVIEW_COLUMNS, write_review
+
+    store = FeedbackStore(tmp_path / "fb.sqlite")
+    cit = Citation(doc_id="dongcheng", clause_id="c1", label="东城区规划 · 妇女与健康 · 主要目标 第二条", quote="孕产妇死亡率控制在7/10万以下")
+    rid = store.add("那西城区呢？", ["东城区孕产妇死亡率目标是多少"], "=答案", [cit, cit], liked=False)
+    store.comment(rid, "应答西城区")
+    buf = io.StringIO()
+    write_review(store.all(), "csv", buf)
+    rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    assert rows[0]["评价"] == "踩" and rows[0]["意见"] == "应答西城区"
+    assert rows[0]["此前的问题"] == "东城区孕产妇死亡率目标是多少"
+    assert rows[0]["出处"] == "「孕产妇死亡率控制在7/10万以下」〔东城区规划 · 妇女与健康 · 主要目标 第二条〕"  # one line per clause
+    assert rows[0]["回答"] == "'=答案"  # never a formula in the sheet
+    write_review(store.all(), "xlsx", tmp_path / "fb.xlsx")
+    ws = load_workbook(tmp_path / "fb.xlsx").active
+    assert [c.value for c in ws[1]] == REVIEW_COLUMNS and ws.freeze_panes == "A2"
+    assert ws["E2"].value == "那西城区呢？" and ws.column_dimensions["G"].width >= 40

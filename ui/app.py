@@ -15,7 +15,6 @@ import shutil
 import tempfile
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,9 +29,12 @@ from pydantic import BaseModel, Field, StrictBool, ValidationError  # noqa: E402
 
 from assistant.feedback import FeedbackStore, FeedbackUnavailable  # noqa: E402
 from assistant.ingest.formats import MAX_FILE_BYTES  # noqa: E402
-from assistant.models import Answer, Citation, Clause, problems  # noqa: E402
+from assistant.models import Answer, Clause, problems  # noqa: E402
+from assistant.sheets import write_xlsx  # noqa: E402
 from assistant.store.observations import ObservationStore  # noqa: E402
 from assistant.text import MAX_QUESTION_CHARS, add_turn, fmt_number, trim_history  # noqa: E402
+from assistant.text import norm  # noqa: E402
+from ui.chat import COPY_JS, HEAD_JS, answer_markdown, conversation_turns, highlight, plain_answer, write_conversation  # noqa: E402,F401
 from ui.monitor import CSS as MONITOR_CSS  # noqa: E402
 from ui.monitor import monitor_tab  # noqa: E402
 from ui.intake import intake_tab  # noqa: E402
@@ -64,6 +66,27 @@ CSS = """
 .plan-outline .clause-text { white-space: pre-wrap; margin: 2px 0 8px 14px; line-height: 1.7; }
 .verdict-note { color: var(--body-text-color-subdued); font-size: 0.9em; }
 .bar-chart .bar-label { font-size: 13px; }
+.cite-link { color: var(--link-text-color, #be123c); text-decoration: none; cursor: pointer; }
+.cite-link:hover { text-decoration: underline; }
+.clause-card.cite-flash { outline: 2px solid #f59e0b; }
+.state-line { color: var(--body-text-color-subdued); font-size: 0.9em; min-height: 1.4em; }
+/* narrow screens: tables scroll sideways inside their box instead of wrapping a character a line */
+#chatbot .message table { display: block; overflow-x: auto; max-width: 100%; }
+#chatbot .message th, #chatbot .message td { min-width: 5em; }
+@media (max-width: 640px) {  /* phones: cells keep a readable width; the 原文 column (second) wider still */
+  #chatbot .message th, #chatbot .message td { min-width: 7em; }
+  #chatbot .message td:nth-child(2) { min-width: 14em; }
+}
+#targets-table .table-wrap, #compare-table .table-wrap, #alignment-table .table-wrap { overflow-x: auto; }
+#compare-table table, #alignment-table table { min-width: 900px; }
+.bar-chart svg { width: 100%; max-width: 640px; height: auto; }
+/* Gradio titles its toasts with the English level name (Info, Warning, Error) and ignores gr.Info(title=…):
+   the word is hidden and a Chinese one shown in its place */
+.toast-title { font-size: 0 !important; }
+.toast-title::before { font-size: var(--text-md); }
+.toast-title.info::before, .toast-title.success::before { content: "提示"; }
+.toast-title.warning::before { content: "注意"; }
+.toast-title.error::before { content: "错误"; }
 .corpus-errors { border: 1px solid #e11d48; border-radius: 8px; padding: 6px 12px; background: #fff1f2; color: #881337; }
 """
 
@@ -75,19 +98,23 @@ SESSION_TTL_S = 8 * 3600  # a chat's context lives one working day, then a fresh
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 MAX_UPLOAD = f"{MAX_UPLOAD_BYTES // (1024 * 1024)}mb"
 CACHE_SWEEP_S = (3600, 3600)  # Gradio's copies of download files: swept hourly, kept one hour
-MAX_EXPORTS = 20  # target-table exports kept per server (each ~190 KB); older ones deleted
+MAX_EXPORTS = 200  # downloads kept per server: a targets table ~190 KB, a conversation ~40 KB, one per answer;
+# 200 let a download outlive many other users' answers for minutes, in ≤ ~40 MB; older ones deleted
 EXPORT_MAX_AGE_S = 24 * 3600  # export folders left by earlier runs are removed after a day
 MAX_API_TURNS = 2_000  # /ask answers remembered for /feedback (a few KB each: ≤ ~10 MB)
 API_TURN_TTL_S = 8 * 3600  # a vote must come within a working day of its answer
 MAX_SESSION_TURNS = 50  # answers per chat session that can still be voted on
 MAX_CHAT_MESSAGES = 100  # messages a chat shows (and the client sends back on every question)
 SHOWN_REFUSED_CHARS = 200  # a refused, overlong question is echoed this far, then cut
+MAX_FILE_STEM_CHARS = 60  # a download's name from its filter: long enough for 规划_人群_领域_指标_年份
+MAX_COMMENT_CHARS = 2_000  # the note with a dislike (assistant.feedback caps what it stores the same)
 
 
 def launch_options() -> dict[str, Any]:
     """Arguments every launch of the app passes (Gradio 6 takes theme and css at launch), with the
     bounds on sessions and uploads."""
-    return {"theme": THEME, "css": CSS + MONITOR_CSS, "state_session_capacity": MAX_SESSIONS, "max_file_size": MAX_UPLOAD}
+    return {"theme": THEME, "css": CSS + MONITOR_CSS, "head": HEAD_JS, "state_session_capacity": MAX_SESSIONS,
+            "max_file_size": MAX_UPLOAD}
 
 
 class LoginThrottle:
@@ -184,11 +211,12 @@ class Exports:
                 shutil.rmtree(old, ignore_errors=True)
         return out
 
-    def write(self, df: pd.DataFrame) -> tuple[Path, Path]:
+    def write(self, df: pd.DataFrame, stem: str = "规划目标") -> tuple[Path, Path]:
+        """The targets table as <stem>.csv and <stem>.xlsx (header frozen, columns sized)."""
         out = self.folder()
-        csv_path, xlsx_path = out / "规划目标.csv", out / "规划目标.xlsx"
+        csv_path, xlsx_path = out / f"{stem}.csv", out / f"{stem}.xlsx"
         df.to_csv(csv_path, index=False, encoding="utf-8-sig")
-        df.to_excel(xlsx_path, index=False, sheet_name="目标")
+        write_xlsx(df.to_dict("records"), list(df.columns), TARGET_XLSX_WIDTHS, xlsx_path, "目标")
         return csv_path, xlsx_path
 
     def close(self) -> None:
@@ -248,76 +276,6 @@ def session_after(session: dict | None, chat: list, message: str, ans: Answer) -
 
 # ---- rendering helpers (pure: they only format what the engine returned) ------------------------
 
-def _norm_map(text: str) -> tuple[str, list[int]]:
-    """NFKC text without whitespace, and for each of its characters the index in `text`."""
-    out, idx = [], []
-    for i, ch in enumerate(text):
-        for n in unicodedata.normalize("NFKC", ch):
-            if not n.isspace():
-                out.append(n)
-                idx.append(i)
-    return "".join(out), idx
-
-
-def highlight(text: str, quotes: list[str]) -> str:
-    """Escaped clause text with every quote (matched ignoring width and spaces) inside <mark>."""
-    norm_text, idx = _norm_map(text)
-    spans: list[tuple[int, int]] = []
-    for q in quotes:
-        nq, _ = _norm_map(q or "")
-        if not nq:
-            continue
-        start = norm_text.find(nq)
-        while start != -1:
-            spans.append((idx[start], idx[start + len(nq) - 1] + 1))
-            start = norm_text.find(nq, start + len(nq))
-    spans.sort()
-    merged: list[list[int]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    parts, pos = [], 0
-    for a, b in merged:
-        parts.append(html.escape(text[pos:a]))
-        parts.append(f"<mark>{html.escape(text[a:b])}</mark>")
-        pos = b
-    parts.append(html.escape(text[pos:]))
-    return "".join(parts)
-
-
-def _one_line(s: str) -> str:
-    """HTML on one line with no blank lines, so Markdown keeps it one raw HTML block."""
-    return s.replace("\r", "").replace("\n", "<br>")
-
-
-def clause_card(engine, citation: Citation, n: int | None = None, open_: bool = False) -> str:
-    clause = engine.clause(citation.clause_id)
-    try:
-        doc = engine.doc(citation.doc_id)
-        meta = f"{html.escape(doc.titles[0] if len(doc.titles) == 1 else '；'.join(doc.titles))} · 印发日期 {html.escape(doc.issue_date)}"
-        if doc.doc_number:
-            meta += f" · {html.escape(doc.doc_number)}"
-        if clause is not None and clause.page:
-            meta += f" · 第 {clause.page} 页"
-    except (KeyError, StopIteration):
-        meta = html.escape(citation.doc_id)
-    body = highlight(clause.text, [citation.quote]) if clause else f"<mark>{html.escape(citation.quote)}</mark>"
-    num = f"[{n}] " if n is not None else ""
-    return _one_line(
-        f'<details class="clause-card"{" open" if open_ else ""}><summary>{num}{html.escape(citation.label)}</summary>'
-        f'<div class="clause-meta">{meta}</div><div class="clause-text">{body}</div></details>')
-
-
-def answer_markdown(engine, answer: Answer) -> str:
-    text = answer.answer
-    if answer.citations:
-        cards = "\n".join(clause_card(engine, c, i) for i, c in enumerate(answer.citations, 1))
-        text += "\n\n**出处**\n\n" + cards
-    return text
-
-
 def clause_view(engine, clause: Clause | None, quotes: list[str] | None = None) -> str:
     if clause is None:
         return '<div class="clause-view"><em>选择一行或一个条款查看原文。</em></div>'
@@ -343,10 +301,26 @@ def _comparator(c: str | None) -> str:
 
 
 def _norm(value: float | None, unit: str | None) -> str:
-    return f"{_fmt_num(value)} {unit or ''}".strip() if value is not None else ""
+    """7 and /10万 -> 7/10万, 2 and ‰ -> 2‰: a figure and its unit as the plans write them, unspaced."""
+    return f"{_fmt_num(value)}{unit or ''}" if value is not None else ""
 
 
-TARGET_COLUMNS = ["规划", "人群", "领域", "指标", "要求", "目标值（原文）", "规范值", "年份", "责任主体", "原文", "条款", "条款编号"]
+TARGET_COLUMNS = ["规划", "人群", "领域", "指标", "要求", "目标值（原文）", "规范值", "年份", "责任主体", "依据", "原文", "条款", "条款编号"]
+TARGET_XLSX_WIDTHS = [12, 6, 12, 24, 8, 14, 10, 6, 26, 10, 60, 36, 30]  # characters, in TARGET_COLUMNS order
+# on screen, in pixels: Gradio sizes the rows from percentages of the box, so on a phone they shrank
+# to a character a line; fixed widths (~1,200 px, a desktop's content width) scroll sideways instead
+TARGET_COLUMN_WIDTHS = ["76px", "46px", "76px", "120px", "50px", "86px", "76px", "46px", "116px", "66px", "220px", "150px", "82px"]
+# where a 责任主体 comes from (assistant/ingest/owners.py): named in the clause, a 任务分工方案, or the
+# plan's general rule that every member unit carries out its part
+OWNER_SOURCE_WORDS = {"text": "原文写明", "assignment": "分工方案", "plan": "规划总则"}
+_FILE_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def export_stem(*parts: str) -> str:
+    """东城区_健康_规划目标: the filter's words, then what the file holds, safe as a file name."""
+    words = [_FILE_UNSAFE.sub("", p) for p in parts if p]
+    stem = "_".join(w for w in words if w and w not in (".", ".."))
+    return (stem[:MAX_FILE_STEM_CHARS] + "_" if stem else "") + "规划目标"
 
 
 def targets_frame(engine, rows) -> pd.DataFrame:
@@ -355,7 +329,7 @@ def targets_frame(engine, rows) -> pd.DataFrame:
         c = engine.clause(t.clause_id)
         data.append([engine.doc(t.doc_id).short_name, t.population, t.domain or "", t.indicator, _comparator(t.comparator),
                      t.value or "", _norm(t.norm_value, t.norm_unit), str(t.year or ""), t.owner or "",
-                     t.quote, c.label if c else "", t.clause_id])
+                     OWNER_SOURCE_WORDS.get(t.owner_source or "", "") if t.owner else "", t.quote, c.label if c else "", t.clause_id])
     return pd.DataFrame(data, columns=TARGET_COLUMNS)
 
 
@@ -393,7 +367,7 @@ def bar_chart_html(table) -> str:
     height = len(rows) * (bar_h + gap)
     legend = "；".join(f'<span style="color:{c}">■</span> {v}' for v, c in colors.items() if v not in ("未涉及",))
     return (f'<div class="bar-chart"><div><b>{html.escape(table.indicator_key)}</b>（规范单位：{html.escape(unit or "")}）</div>'
-            f'<svg role="img" aria-label="{html.escape(table.indicator_key)} 对比图" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+            f'<svg role="img" aria-label="{html.escape(table.indicator_key)} 对比图" viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet">'
             + "".join(parts) + f'</svg><div class="verdict-note">{legend}</div></div>')
 
 
@@ -462,6 +436,7 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
     years = sorted({t.year for t in all_targets if t.year})
     clause_choices = {d.doc_id: [(c.label, c.clause_id) for c in sorted(
         (c for c in engine.clauses if c.doc_id == d.doc_id), key=lambda c: c.order)] for d in plans}
+    clause_words = {c.clause_id: norm(c.label + c.text) for c in engine.clauses}  # what 在条款原文中查找 matches
     try:
         from assistant.compare import reference_doc
         ref = reference_doc(engine.docs)
@@ -474,27 +449,72 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
     def respond(message: str, chat: list, session: dict):
         message = (message if isinstance(message, str) else "").strip()
         if not message:
+            gr.Warning("请先输入问题。", title="提示")
             return chat, session or _new_session(), ""
         ans = engine.ask(message, trim_history((session or {}).get("questions")))
         chat, session = session_after(session, chat if isinstance(chat, list) else [], message, ans)
         chat[-1] = {"role": "assistant", "content": answer_markdown(engine, ans)}
         return chat, session, ""
 
+    def busy():
+        return gr.update(interactive=False, value="回答中…"), gr.update(interactive=False)
+
+    def idle():
+        return gr.update(interactive=True, value="提问"), gr.update(interactive=True)
+
+    def after_answer(session: dict):
+        """What the chat shows around the answers: the state a follow-up refers to, the latest answer
+        as plain text for 复制答案, and the conversation as Markdown and Word downloads."""
+        turns = conversation_turns(session)
+        if not turns:
+            return "", "", gr.update(value=None, interactive=False), gr.update(value=None, interactive=False)
+        last = turns[-1]
+        md, docx = write_conversation(turns, exports.folder())
+        return (engine.state_line(trim_history((session or {}).get("questions"))),
+                plain_answer(last["answer"], last["citations"]),
+                gr.update(value=str(md), interactive=True), gr.update(value=str(docx), interactive=True))
+
     def new_chat():
-        return [], _new_session(), ""
+        """Every way of clearing (新对话, the chat's trash icon) starts a new conversation state."""
+        return ([], _new_session(), "", "", "", gr.update(value=None, interactive=False),
+                gr.update(value=None, interactive=False), gr.update(visible=False), "")
 
     def on_like(session: dict, data: gr.LikeData):
-        if data.liked not in (True, False):
-            return
+        """A thumb stores a vote; the other thumb replaces it; clicking the same thumb again takes it
+        back. A dislike opens the comment box."""
+        session = session or _new_session()
         idx = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        turn = (session or {}).get("turns", {}).get(str(idx))
-        if turn is None:
-            return
+        turn = session.get("turns", {}).get(str(idx))
+        if turn is None or data.liked not in (True, False, ""):
+            return session, gr.update()
         try:
-            feedback.add(turn["question"], turn["history"], turn["answer"], turn["citations"], bool(data.liked))
+            if turn.get("vote"):
+                feedback.remove(turn["vote"])
+                turn["vote"] = None
+            if data.liked == "":
+                session["comment_for"] = None
+                gr.Info("已撤回反馈。", title="提示")
+                return session, gr.update(visible=False)
+            turn["vote"] = feedback.add(turn["question"], turn["history"], turn["answer"], turn["citations"],
+                                        bool(data.liked))
         except FeedbackUnavailable as e:
-            raise gr.Error(f"反馈未能保存：{e}") from None
-        gr.Info("已记录反馈，谢谢！")
+            raise gr.Error(f"反馈未能保存：{e}", title="错误") from None
+        session["comment_for"] = None if data.liked else turn["vote"]
+        gr.Info("已记录反馈，谢谢！" + ("" if data.liked else "可在下方写明哪里不对。"), title="提示")
+        return session, gr.update(visible=not data.liked)
+
+    def on_comment(session: dict, text: str):
+        row_id = (session or {}).get("comment_for")
+        text = (text if isinstance(text, str) else "").strip()
+        if not row_id or not text:
+            gr.Warning("请先写下意见。" if row_id else "请先点“不满意”再写意见。", title="提示")
+            return gr.update(), gr.update()
+        try:
+            feedback.comment(row_id, text[:MAX_COMMENT_CHARS])
+        except FeedbackUnavailable as e:
+            raise gr.Error(f"意见未能保存：{e}", title="错误") from None
+        gr.Info("已记录意见，谢谢！", title="提示")
+        return gr.update(visible=False), ""
 
     def api_ask(question: str, history: list[str] | None = None) -> dict:
         """The same answer as JSON: answer text, citations, answerable, intent, and turn_id (pass it
@@ -532,7 +552,9 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
                               domain_key=domain_key or None, year=int(year) if year else None,
                               text=(text or "").strip() or None)
         df = targets_frame(engine, rows)
-        csv_path, xlsx_path = exports.write(df)
+        plan_name = next((d.short_name for d in plans if d.doc_id == doc_id), "")
+        stem = export_stem(plan_name, population, domain_key, indicator, f"{year}年" if year else "", (text or "").strip())
+        csv_path, xlsx_path = exports.write(df, stem)
         return df, f"共 {len(df)} 条目标", str(csv_path), str(xlsx_path)
 
     def pick_target(evt: gr.SelectData):
@@ -568,6 +590,12 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
     def show_clause(cid):
         return clause_view(engine, engine.clause(cid) if cid else None)
 
+    def find_clauses(doc_id, words):
+        """The clause picker narrowed to clauses whose label or text holds the words."""
+        words = norm(words or "")
+        choices = [(label, cid) for label, cid in clause_choices.get(doc_id, []) if words in clause_words[cid]]
+        return gr.update(choices=choices, value=None, label=f"阅读条款（{len(choices)} 条）" if words else "阅读条款")
+
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=CACHE_SWEEP_S) as app:
         gr.Markdown(f"## {TITLE}\n只依据收录的妇女儿童发展规划原文作答，每个答案附条款出处。")
         if engine.errors:
@@ -575,25 +603,50 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
                 session = gr.State(_new_session(), time_to_live=SESSION_TTL_S)
+                # no per-message copy button: it copied the cards' raw HTML; 复制答案 copies plain text
                 chatbot = gr.Chatbot(label="问答", height=560, elem_id="chatbot", sanitize_html=True, latex_delimiters=[],
-                                     buttons=["copy"], placeholder="请输入关于规划目标、措施、对比的问题。")
+                                     buttons=[], placeholder="请输入关于规划目标、措施、对比的问题。")
+                state_line = gr.Markdown("", elem_id="state-line", elem_classes=["state-line"])
                 with gr.Row():
                     box = gr.Textbox(placeholder="例如：东城区孕产妇死亡率目标是多少", show_label=False, scale=8,
                                      max_length=MAX_QUESTION_CHARS,
                                      elem_id="question", submit_btn=False, lines=1, max_lines=4)
                     send = gr.Button("提问", variant="primary", scale=1, elem_id="ask")
                     clear = gr.Button("新对话", scale=1, elem_id="new-chat")
-                gr.Examples(EXAMPLES, inputs=box, label="示例问题")
-                box.submit(respond, [box, chatbot, session], [chatbot, session, box], api_name="chat")
-                send.click(respond, [box, chatbot, session], [chatbot, session, box], api_visibility="private")
-                clear.click(new_chat, None, [chatbot, session, box], api_visibility="private")
-                chatbot.like(on_like, [session], None, api_visibility="private")
+                with gr.Row(visible=False, elem_id="comment-row") as comment_row:
+                    comment = gr.Textbox(placeholder="哪里不对？例如：引用的条款不相关、数字有误（可选）", show_label=False,
+                                         scale=8, max_length=MAX_COMMENT_CHARS, elem_id="comment", lines=1, max_lines=4)
+                    comment_send = gr.Button("提交意见", scale=1, elem_id="comment-send")
+                with gr.Row():
+                    copy_btn = gr.Button("复制答案", size="sm", elem_id="copy-answer")
+                    dl_md = gr.DownloadButton("下载对话（Markdown）", size="sm", interactive=False, elem_id="download-md")
+                    dl_docx = gr.DownloadButton("下载对话（Word）", size="sm", interactive=False, elem_id="download-docx")
+                plain = gr.Textbox(visible="hidden", elem_id="plain-answer", interactive=False)
+                examples = gr.Examples(EXAMPLES, inputs=box, label="示例问题（点击即提问）")
+                after = [state_line, plain, dl_md, dl_docx]
+
+                def answer_flow(start, **api):
+                    (start.then(respond, [box, chatbot, session], [chatbot, session, box], **api)
+                     .then(after_answer, [session], after, api_visibility="private")
+                     .then(idle, None, [send, box], api_visibility="private"))
+
+                answer_flow(gr.on([box.submit, send.click], busy, None, [send, box], api_visibility="private"),
+                            api_name="chat")
+                answer_flow(examples.load_input_event.then(busy, None, [send, box], api_visibility="private"),
+                            api_visibility="private")
+                resets = [chatbot, session, box, *after, comment_row, comment]
+                clear.click(new_chat, None, resets, api_visibility="private")
+                chatbot.clear(new_chat, None, resets, api_visibility="private")
+                chatbot.like(on_like, [session], [session, comment_row], api_visibility="private")
+                comment_send.click(on_comment, [session, comment], [comment_row, comment], api_visibility="private")
+                comment.submit(on_comment, [session, comment], [comment_row, comment], api_visibility="private")
+                copy_btn.click(None, None, None, js=COPY_JS, api_visibility="private")
                 gr.api(api_ask, api_name="ask")
                 gr.api(api_feedback, api_name="feedback")
 
             with gr.Tab("目标表", id="targets"):
                 with gr.Row():
-                    f_plan = gr.Dropdown(plan_choices, value=ALL, label="规划")
+                    f_plan = gr.Dropdown(plan_choices, value=ALL, label="规划", elem_id="targets-plan")
                     f_pop = gr.Dropdown([("全部", ALL)] + populations, value=ALL, label="人群")
                     f_domain = gr.Dropdown([("全部", ALL)] + domains, value=ALL, label="领域")
                     f_ind = gr.Dropdown([("全部", ALL)] + keys, value=ALL, label="指标", allow_custom_value=True)
@@ -604,7 +657,7 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
                     dl_csv = gr.DownloadButton("下载 CSV", scale=1)
                     dl_xlsx = gr.DownloadButton("下载 Excel", scale=1)
                 table = gr.Dataframe(headers=TARGET_COLUMNS, interactive=False, wrap=True, max_height=520,
-                                     elem_id="targets-table", column_widths=["7%", "4%", "7%", "11%", "5%", "7%", "6%", "5%", "9%", "20%", "12%", "7%"])
+                                     elem_id="targets-table", column_widths=TARGET_COLUMN_WIDTHS)
                 target_clause = gr.HTML(clause_view(engine, None))
                 filters = [f_plan, f_pop, f_domain, f_ind, f_year, f_text]
                 for comp in filters[:-1]:
@@ -632,14 +685,17 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
                 with gr.Row():
                     b_plan = gr.Dropdown([(d.short_name, d.doc_id) for d in plans], value=plans[0].doc_id if plans else None,
                                          label="规划", scale=1)
+                    b_find = gr.Textbox(label="在条款原文中查找", placeholder="如：母乳喂养", scale=1, elem_id="plan-find")
                     b_clause = gr.Dropdown([], label="阅读条款", scale=2, elem_id="plan-clause")
                 with gr.Row():
                     with gr.Column(scale=3):
                         b_outline = gr.HTML()
                     with gr.Column(scale=2):
                         b_view = gr.HTML(clause_view(engine, None))
-                b_plan.change(show_plan, b_plan, [b_outline, b_clause, b_view], api_visibility="private")
+                b_plan.change(show_plan, b_plan, [b_outline, b_clause, b_view], api_visibility="private").then(
+                    find_clauses, [b_plan, b_find], b_clause, api_visibility="private")
                 b_clause.change(show_clause, b_clause, b_view, api_visibility="private")
+                b_find.change(find_clauses, [b_plan, b_find], b_clause, api_visibility="private")
                 app.load(show_plan, b_plan, [b_outline, b_clause, b_view], api_visibility="private")
 
             with gr.Tab("监测", id="monitor"):

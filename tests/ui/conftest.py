@@ -79,3 +79,12 @@ def ui_server(ui_app):
     """(url, feedback store) of the running app."""
     _, url, store = ui_app
     return url, store
+
+
+def open_compare(page, indicator: str) -> None:
+    """In a browser page of the app: the 对比 tab, with `indicator` chosen."""
+    page.get_by_role("tab", name="对比").click()
+    box = page.locator("#compare-indicator input")
+    box.click()
+    box.fill(indicator)
+    page.get_by_role("option", name=indicator, exact=True).click()

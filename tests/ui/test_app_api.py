@@ -40,7 +40,7 @@ def test_chat_endpoint_shows_answer_and_clause_card(client):
     content = chat[1]["content"]
     text = "".join(part.get("text", "") for part in content) if isinstance(content, list) else content
     assert "7/10万" in nfkc(text)
-    assert '<details class="clause-card">' in text
+    assert '<details class="clause-card" id="cite-' in text and " open>" in text  # the first card open
     assert "<mark>" in text and "东城区“十四五”时期妇女儿童发展规划" in text and "2021-12-30" in text
 
 

@@ -10,6 +10,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.ui.conftest import open_compare
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -33,8 +35,7 @@ def test_ask_compare_and_stay_local(browser, ui_server):
         card.wait_for(timeout=30_000)
         answer = unicodedata.normalize("NFKC", bot.inner_text()).replace(" ", "")
         assert "7/10万" in answer
-        card.locator("summary").click()
-        assert card.locator("mark").first.is_visible()
+        assert card.locator("mark").first.is_visible()  # the first card is open
         assert "东城区规划" in card.locator("summary").inner_text()
         page.screenshot(path=str(ARTIFACTS / "browser-chat.png"))
 
@@ -48,11 +49,7 @@ def test_ask_compare_and_stay_local(browser, ui_server):
         assert rows[-1]["question"] == "东城区孕产妇死亡率目标是多少" and rows[-1]["liked"] is True
         assert rows[-1]["citations"] and rows[-1]["citations"][0]["doc_id"] == "dongcheng"
 
-        page.get_by_role("tab", name="对比").click()
-        box = page.locator("#compare-indicator input")
-        box.click()
-        box.fill("孕产妇死亡率")
-        page.get_by_role("option", name="孕产妇死亡率", exact=True).click()
+        open_compare(page, "孕产妇死亡率")
         table = page.locator("#compare-table")
         for plan in ("北京市规划", "东城区规划", "西城区规划", "曾都区规划"):
             table.get_by_text(plan, exact=True).filter(visible=True).first.wait_for(timeout=20_000)
