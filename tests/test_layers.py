@@ -12,7 +12,8 @@ from assistant.config import ROOT
 
 # lowest first; a module belongs to the first layer whose prefix it starts with (longest prefixes first)
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("assistant.text", "assistant.models", "assistant.config", "assistant.lexicon", "assistant.places")),
+    ("base", ("assistant.text", "assistant.models", "assistant.config", "assistant.lexicon", "assistant.places",
+              "assistant.sheets")),
     ("ingest", ("assistant.ingest",)),
     ("store", ("assistant.store",)),
     ("domain", ("assistant.retrieve", "assistant.compare", "assistant.guard", "assistant.monitor")),
