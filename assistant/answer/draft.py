@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pydantic import BaseModel
-
 from assistant.answer.intent import Intent
-from assistant.models import Answer, Citation, Count, Difference, Observation, Target
+from assistant.models import Answer
 
 
-class Draft(BaseModel):
-    answer: str
-    answerable: bool
-    citations: list[Citation] = []
-    targets: list[Target] = []
-    counts: list[Count] = []
-    observed: list[Observation] = []
-    differences: list[Difference] = []
+class Draft(Answer):
+    """An Answer whose intent is still the enum; final() is what leaves the engine."""
+
     intent: Intent
 
     def final(self) -> Answer:
-        return Answer(answer=self.answer, answerable=self.answerable, citations=self.citations,
-                      targets=self.targets, counts=self.counts, observed=self.observed,
-                      differences=self.differences, intent=str(self.intent))
+        return Answer.model_validate({**dict(self), "intent": str(self.intent)})
 
 
 class Strategy(Protocol):
