@@ -25,6 +25,7 @@ from assistant.answer.state import DialogueState, Query, advance, resolve
 from assistant.compare import CompareTable, compare, reference_doc
 from assistant.config import Settings
 from assistant.guard import check
+from assistant.ingest.corpus import declared_regions
 from assistant.models import Answer, Clause, DocMeta, Target
 from assistant.retrieve import Retriever
 from assistant.store.db import load_tables
@@ -47,8 +48,11 @@ class Engine:
         self.all_targets: list[Target] = data.targets
         self.errors = data.errors
         self.retriever = Retriever(settings, self.clauses, self.docs, corpus_fingerprint=data.fingerprint)
+        loaded = {d.file for d in self.docs}
+        failed = {region: e.problem for e in self.errors for f, region in declared_regions(settings.corpus_dir).items()
+                  if e.file == f and f not in loaded}
         self.ctx = Context(self.docs, self.clauses, self.all_targets, self.retriever, [str(e) for e in self.errors],
-                           observations=self.observations)
+                           failed=failed, observations=self.observations)
 
     def observations(self) -> list:
         """Observed values: those the corpus states and those users added (read fresh: an upload in the

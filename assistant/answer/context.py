@@ -37,6 +37,7 @@ class Context:
     targets: Sequence[Target]
     retriever: Searcher
     errors: Sequence[str] = ()
+    failed: dict[str, str] = field(default_factory=dict)  # region of a plan that failed to load -> why
     observations: Callable[[], list] | None = None  # observed values (corpus + users), read when asked
     _rules: dict = field(default_factory=dict)
 

@@ -53,6 +53,17 @@ def manifest_path(corpus_dir: Path) -> Path:
     raise FileNotFoundError(f"no manifest.yaml in corpus folder {corpus_dir}")
 
 
+def declared_regions(corpus_dir: Path) -> dict[str, str]:
+    """file -> region as the manifest declares them, read leniently (for naming a plan that failed
+    to load: 西城区的规划文本未能载入); {} when the manifest cannot be read at all."""
+    try:
+        raw = yaml.safe_load(manifest_path(corpus_dir).read_text(encoding="utf-8")) or {}
+        entries = raw.get("documents", []) if isinstance(raw, dict) else []
+        return {str(e["file"]): str(e["region"]) for e in entries if isinstance(e, dict) and e.get("file") and e.get("region")}
+    except (OSError, ValueError, yaml.YAMLError, AttributeError):
+        return {}
+
+
 def plan_path(plans_dir: Path, file: str) -> Path:
     """The plan file a manifest entry names, resolved (symlinks followed); ValueError when it lies
     outside the plans folder, so a manifest can never make us read /etc/passwd."""

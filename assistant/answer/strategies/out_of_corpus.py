@@ -9,7 +9,6 @@ from assistant.answer.draft import Draft
 from assistant.answer.intent import Intent
 from assistant.answer.state import Query
 from assistant.answer.strategies.refusal import covered
-from assistant.text import norm
 
 
 class OutOfCorpus:
@@ -23,9 +22,10 @@ class OutOfCorpus:
             if d and d.parent_region in missing:  # 曾都 against 随州市: its parent plan is not here
                 notes.append(phrases.PARENT_NOT_IN_CORPUS.format(plan=d.short_name, parent=d.parent_region))
                 missing.remove(d.parent_region)
+        failed = [r for r in missing if r in ctx.failed]  # in the manifest, but its text did not load
+        for r in failed:
+            notes.append(phrases.FAILED_PLAN.format(plan=r))  # the reason (file names, byte offsets) is shown by the app
+            missing.remove(r)
         if missing:
             notes.insert(0, phrases.NOT_IN_CORPUS.format(regions="、".join(missing)))
-        for e in ctx.errors:  # a plan that is in the manifest but failed to load
-            if any(norm(r.removesuffix("区").removesuffix("市")) in norm(str(e)) for r in q.unknown_regions):
-                notes.append(str(e))
         return Draft(answer="".join(notes) + covered(ctx), answerable=False, intent=Intent.OUT_OF_CORPUS)
