@@ -1,8 +1,8 @@
 """Check a blind golden file: JSON per line, fields, and that every citation quote is verbatim plan text.
-Usage: python3 /work/blind/validate.py FILE.jsonl [...]"""
+Usage: python3 eval_sets/validate_blind.py FILE.jsonl [...]"""
 import json, sys, unicodedata, re
 from pathlib import Path
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parent.parent / "corpus" / "plans"  # the plan texts (as in ../shared/seeds)
 DOCS = {"beijing": "000_4ecaf60f26a23958.txt", "dongcheng": "001_9849ab6d193f336f.txt",
         "zengdu": "002_f195922d897a1781.txt", "xicheng": "003_6e451218832a53cc.txt",
         "bj_wcc_2018": "004_e1e46df5e42f52ad.txt"}
