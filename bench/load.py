@@ -9,6 +9,11 @@ of /ask, errors, and feedback writes sent vs rows that landed in the SQLite file
 Everything goes to 127.0.0.1; the server is stopped at the end, on Ctrl-C and on errors.
 
     python bench/load.py [--clients 1 8 32] [--seconds 20] [--index DIR] [--json]
+
+Several replicas on shared stores: ``--replicas 2 --database-url postgresql+psycopg://… --vector-uri F``
+starts that many servers on one database (each with its own copy of a Milvus Lite file F, which is
+single-process; a Milvus server URL is shared as is); client j talks to replica j mod N, and the vote
+count is read from the database. Build the stores first with ``python -m assistant build``.
 """
 
 from __future__ import annotations
@@ -59,13 +64,14 @@ def load_questions() -> list[tuple[str, list[str]]]:
 # ---- the server -----------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, index: str, feedback: Path, log: Path):
+    def __init__(self, index: str, feedback: Path | None, log: Path, env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = log
-        cmd = [sys.executable, "-m", "ui", "--host", "127.0.0.1", "--port", str(self.port),
-               "--index", index, "--feedback", str(feedback)]
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        cmd = [sys.executable, "-m", "ui", "--host", "127.0.0.1", "--port", str(self.port), "--index", index]
+        if feedback is not None:  # else the shared database of PLANQA_DATABASE_URL
+            cmd += ["--feedback", str(feedback)]
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
         self._log_fh = open(log, "wb")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log_fh, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
@@ -103,7 +109,16 @@ class Server:
         self._log_fh.close()
 
 
-def feedback_rows(path: Path) -> int:
+def feedback_rows(path: Path | str) -> int:
+    """Stored votes: in the SQLite file, or in the shared database when ``path`` is a database URL."""
+    if isinstance(path, str) and "://" in path:
+        from assistant.store.sql import SqlStore
+
+        store = SqlStore(path)
+        try:
+            return store.vote_count()
+        finally:
+            store.close()
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
         return con.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
@@ -174,15 +189,16 @@ def percentile(sorted_xs: list[float], p: float) -> float | None:
     return sorted_xs[lo] + (sorted_xs[hi] - sorted_xs[lo]) * (k - lo)
 
 
-def run_level(url: str, n: int, seconds: float, questions, every: int, feedback_path: Path,
+def run_level(urls: str | list[str], n: int, seconds: float, questions, every: int, feedback_path: Path | str,
               stop: threading.Event) -> dict:
+    urls = [urls] if isinstance(urls, str) else urls
     before = feedback_rows(feedback_path)
     stats = [ClientStats() for _ in range(n)]
     start = threading.Barrier(n + 1)
     stop_at = [float("inf")]
     step = max(1, len(questions) // n)
     threads = [threading.Thread(target=run_client, daemon=True, name=f"client-{j}",
-                                args=(url, questions, j * step, every, start, stop_at, stop, stats[j]))
+                                args=(urls[j % len(urls)], questions, j * step, every, start, stop_at, stop, stats[j]))
                for j in range(n)]
     for t in threads:
         t.start()
@@ -207,7 +223,7 @@ def run_level(url: str, n: int, seconds: float, questions, every: int, feedback_
     rows = feedback_rows(feedback_path) - before
     r = lambda x: None if x is None else round(x, 1)  # noqa: E731
     return {
-        "clients": n, "seconds": round(elapsed, 2), "requests": len(lat),
+        "clients": n, "replicas": len(urls), "seconds": round(elapsed, 2), "requests": len(lat),
         "throughput_rps": round(len(lat) / elapsed, 2) if elapsed else 0.0,
         "p50_ms": r(percentile(lat, 50)), "p95_ms": r(percentile(lat, 95)), "p99_ms": r(percentile(lat, 99)),
         "max_ms": r(lat[-1] if lat else None), "errors": len(errors), "error_samples": errors[:5],
@@ -228,6 +244,40 @@ def markdown(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def start_servers(args, tmp: Path) -> list[Server]:
+    """One server, or ``args.replicas`` on the shared stores (each its own Milvus Lite copy)."""
+    if args.replicas < 2 and not args.database_url:
+        return [Server(args.index, tmp / "feedback.sqlite", tmp / "server.log")]
+    if not args.database_url:
+        raise SystemExit("--replicas needs --database-url (the replicas share one database)")
+    servers = []
+    for j in range(args.replicas):
+        env = {"PLANQA_DATABASE_URL": args.database_url}
+        if args.vector_uri:
+            env["PLANQA_VECTOR_URI"] = replica_vector_uri(args.vector_uri, tmp / f"replica{j}")
+        servers.append(Server(args.index, None, tmp / f"server{j}.log", env))
+    return servers
+
+
+def replica_vector_uri(uri: str, folder: Path) -> str:
+    """A Milvus server URL as is; a Milvus Lite file copied (Lite serves one process per file)."""
+    if "://" in uri:
+        return uri
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    src = Path(uri)
+    dst = folder / src.name
+    if src.is_dir():
+        shutil.copytree(src, dst)
+    else:
+        shutil.copy2(src, dst)
+        for side in src.parent.glob(src.name + "*"):  # Lite's side files (WAL, segments) beside it
+            if side != src:
+                (shutil.copytree if side.is_dir() else shutil.copy2)(side, folder / side.name)
+    return str(dst)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32], help="concurrent clients per level")
@@ -237,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--feedback-every", type=int, default=5, metavar="K", help="each client votes on every K-th answer (0: never)")
     p.add_argument("--warmup", type=int, default=5, help="/ask calls before the first level (not counted)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a markdown table")
+    p.add_argument("--replicas", type=int, default=1, help="app servers started (shared stores when > 1)")
+    p.add_argument("--database-url", help="shared database (PostgreSQL): the replicas' tables and votes")
+    p.add_argument("--vector-uri", help="shared Milvus: a server URL, or a Milvus Lite file copied per replica")
     args = p.parse_args(argv)
     if any(n < 1 for n in args.clients) or args.seconds <= 0:
         p.error("--clients must be >= 1 and --seconds > 0")
@@ -244,29 +297,32 @@ def main(argv: list[str] | None = None) -> int:
     questions = load_questions()
     stop = threading.Event()
     with tempfile.TemporaryDirectory(prefix="planqa-load-") as tmp:
-        feedback_path = Path(tmp) / "feedback.sqlite"
-        server = Server(args.index, feedback_path, Path(tmp) / "server.log")
+        servers = start_servers(args, Path(tmp))
+        feedback_path = args.database_url or Path(tmp) / "feedback.sqlite"
+        server = servers[0]
 
         def on_term(signum, frame):  # turn SIGTERM into the same clean stop as Ctrl-C
             raise KeyboardInterrupt
 
         old = signal.signal(signal.SIGTERM, on_term)
         try:
-            print(f"starting server on {server.url} (index {args.index}) ...", file=sys.stderr)
-            ready = server.wait_ready()
-            print(f"server ready after {ready:.1f}s", file=sys.stderr)
+            for sv in servers:
+                print(f"starting server on {sv.url} (index {args.index}) ...", file=sys.stderr)
+            for sv in servers:
+                print(f"server ready after {sv.wait_ready():.1f}s", file=sys.stderr)
             from gradio_client import Client
 
-            warm = Client(server.url, verbose=False, download_files=False, analytics_enabled=False)
-            try:
-                for q, h in questions[:args.warmup]:
-                    warm.submit(q, h, api_name="/ask").result(timeout=REQUEST_TIMEOUT_S)
-            finally:
-                warm.close()
+            for sv in servers:
+                warm = Client(sv.url, verbose=False, download_files=False, analytics_enabled=False)
+                try:
+                    for q, h in questions[:args.warmup]:
+                        warm.submit(q, h, api_name="/ask").result(timeout=REQUEST_TIMEOUT_S)
+                finally:
+                    warm.close()
             results = []
             for n in args.clients:
                 print(f"{n} client(s) for {args.seconds:g}s ...", file=sys.stderr)
-                res = run_level(server.url, n, args.seconds, questions, args.feedback_every, feedback_path, stop)
+                res = run_level([sv.url for sv in servers], n, args.seconds, questions, args.feedback_every, feedback_path, stop)
                 print(f"  {res['requests']} requests, p95 {res['p95_ms']} ms, {res['errors']} errors", file=sys.stderr)
                 for e in res["error_samples"]:
                     print(f"  error: {e}", file=sys.stderr)
@@ -278,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop.set()
             signal.signal(signal.SIGTERM, old)
-            server.stop()
+            for sv in servers:
+                sv.stop()
 
     if args.json:
         print(json.dumps({"questions": len(questions), "feedback_every": args.feedback_every,

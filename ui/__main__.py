@@ -51,14 +51,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.config import Settings
     from assistant.engine import Engine
-    from assistant.feedback import FeedbackStore, default_path
+    from assistant.feedback import open_feedback
     from ui.app import build_app, launch_options
 
     auth = read_auth(args.auth_file)
     settings = Settings.load(corpus_dir=args.corpus, index_dir=args.index)
     print(f"loading plans from {settings.corpus_dir} (index {settings.index_dir}) ...", file=sys.stderr)
     engine = Engine.load(settings)
-    store = FeedbackStore(args.feedback or default_path(settings))
+    store = open_feedback(settings, args.feedback)
     app = build_app(engine, feedback=store)
     app.queue(default_concurrency_limit=CONCURRENCY)
     app.launch(server_name=args.host, server_port=args.port, auth=auth,
