@@ -52,6 +52,14 @@ def client(uri: str):
         return _clients[uri]
 
 
+def release(uri: str) -> None:
+    """Close this process's client of ``uri`` (a Milvus Lite file is then free for another process)."""
+    with _clients_lock:
+        c = _clients.pop(uri, None)
+    if c is not None:
+        c.close()
+
+
 def term_id(term: str) -> int:
     """Stable sparse dimension of a token (never EMPTY_TERM)."""
     h = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest(), "big")

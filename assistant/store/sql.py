@@ -24,13 +24,14 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy import (
     Column, Integer, MetaData, String, Table, Text, UniqueConstraint, create_engine, delete, func, insert, select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, InterfaceError, DBAPIError
 
 from assistant.ingest import Ingested
@@ -133,6 +134,9 @@ def make_engine(url: str) -> Engine:
     kw: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
         kw["connect_args"] = {"timeout": SQLITE_BUSY_S}
+        db = make_url(url).database
+        if db and db != ":memory:":
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
     return create_engine(url, **kw)
 
 

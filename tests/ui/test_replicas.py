@@ -52,9 +52,9 @@ def test_two_replicas_one_postgres_same_answers_every_vote_once(pg, index_dir, t
     s = Settings(corpus_dir=small_corpus(tmp_path / "corpus", ["dongcheng", "xicheng"]), index_dir=tmp_path / "index",
                  vector_uri=str(built), database_url=url)
     build(s)
-    from assistant.store.milvus import _clients  # the builder's Milvus Lite handle: close it before copying the file
+    from assistant.store.milvus import release
 
-    _clients.pop(str(built)).close()
+    release(str(built))  # the builder's Milvus Lite handle: closed before the file is copied
     servers = []
     try:
         for j in range(2):
