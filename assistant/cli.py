@@ -1,4 +1,4 @@
-"""python -m assistant: stats, clauses, targets, add, observations, status, ask, chat, eval, serve."""
+"""python -m assistant: stats, clauses, targets, add, owners, observations, status, feedback, ask, chat, eval, build, serve."""
 
 from __future__ import annotations
 
@@ -384,6 +384,29 @@ def cmd_serve(args) -> int:
     return 0  # pragma: no cover
 
 
+def cmd_build(args) -> int:
+    """Write the index to the configured shared stores (PLANQA_VECTOR_URI / PLANQA_DATABASE_URL)."""
+    from assistant.store.shared import build, database_url, vector_uri
+
+    s = _settings(args)
+    if not s.shared:
+        print("error: build writes shared stores; set PLANQA_VECTOR_URI and/or PLANQA_DATABASE_URL "
+              "(the embedded index builds itself on first use)", file=sys.stderr)
+        return 2
+    r = build(s)
+    print(json.dumps({"build_id": r.build_id, "clauses": r.clauses, "embedded": r.embedded,
+                      "seconds": round(r.seconds, 1), "pruned": r.pruned, "database": _redact(database_url(s)),
+                      "vectors": vector_uri(s)}, ensure_ascii=False))
+    return 0
+
+
+def _redact(url: str) -> str:
+    """A database URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m assistant", description="妇儿规划问答助手 — exact, cited answers from development plans.")
     p.add_argument("--corpus", type=Path, help="corpus folder (manifest.yaml + plans/); env PLANQA_CORPUS")
@@ -453,6 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--output", help="file for xlsx (csv: else stdout)")
     f.add_argument("--feedback", help="feedback SQLite file (default: PLANQA_FEEDBACK or data/feedback.sqlite)")
     f.set_defaults(fn=cmd_feedback)
+    command("build", "write the index to the shared stores (Milvus, PostgreSQL); `serve` replicas pick it up").set_defaults(
+        fn=cmd_build)
     s = command("serve", "start the web app (Gradio)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=7860)

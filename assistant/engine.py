@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from functools import cached_property
 
 from assistant.answer import phrases
@@ -34,6 +35,7 @@ from assistant.text import MAX_QUESTION_CHARS, norm, trim_history
 log = logging.getLogger(__name__)
 MAX_INPUT = MAX_QUESTION_CHARS  # a longer question is refused, not cut
 HAN = re.compile(r"[\u4e00-\u9fff]")
+BUILD_POLL_S = 10.0  # how often a replica on shared stores looks for a new build: one small SQL query
 
 
 class Engine:
@@ -42,15 +44,23 @@ class Engine:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        data = load_tables(settings.corpus_dir, settings.db_path)
+        self.build_id: str | None = None  # the shared build this engine reads (None: embedded files)
+        if settings.shared:  # read-only replica of what `python -m assistant build` wrote
+            from assistant.retrieve_shared import load_shared
+
+            build, data, retriever = load_shared(settings)
+            self.build_id = build.build_id
+        else:
+            data = load_tables(settings.corpus_dir, settings.db_path)
+            retriever = None
         self.docs: list[DocMeta] = data.docs
         self.clauses: list[Clause] = data.clauses
         self.all_targets: list[Target] = data.targets
         self.errors = data.errors
-        self.retriever = Retriever(settings, self.clauses, self.docs, corpus_fingerprint=data.fingerprint)
         loaded = {d.file for d in self.docs}
         failed = {region: e.problem for e in self.errors for f, region in declared_regions(settings.corpus_dir).items()
                   if e.file == f and f not in loaded}
+        self.retriever = retriever or Retriever(settings, self.clauses, self.docs, corpus_fingerprint=data.fingerprint)
         self.ctx = Context(self.docs, self.clauses, self.all_targets, self.retriever, [str(e) for e in self.errors],
                            failed=failed, observations=self.observations)
 
@@ -71,10 +81,13 @@ class Engine:
     @classmethod
     def load(cls, settings: Settings | None = None) -> "Engine":
         settings = settings or Settings.load()
-        key = (str(settings.corpus_dir), str(settings.index_dir), settings.embed_backend, settings.embed_model)
+        key = (str(settings.corpus_dir), str(settings.index_dir), settings.embed_backend, settings.embed_model,
+               settings.vector_uri, settings.database_url)
         with cls._lock:
             if key not in cls._cache:
                 cls._cache[key] = cls(settings)
+                if settings.shared:
+                    cls._cache[key]._watch_builds()
             return cls._cache[key]
 
     def reload(self) -> None:
@@ -83,6 +96,34 @@ class Engine:
         The new state is built aside and swapped in whole, so a question asked meanwhile is answered
         from the old one."""
         self.__dict__ = type(self)(self.settings).__dict__
+
+    def refresh(self) -> bool:
+        """Shared backends: switch to a newer build if one was activated; True when it switched.
+        The new build is loaded beside the old one, then swapped in attribute by attribute."""
+        if not self.settings.shared:
+            return False
+        from assistant.store.shared import current_build
+
+        if current_build(self.settings).build_id == self.build_id:
+            return False
+        fresh = Engine(self.settings)
+        for name in [k for k in self.__dict__ if k not in fresh.__dict__]:  # cached_property values
+            self.__dict__.pop(name, None)
+        self.__dict__.update(fresh.__dict__)
+        log.info("switched to build %s", self.build_id)
+        return True
+
+    def _watch_builds(self) -> None:
+        """A daemon thread that calls refresh() every BUILD_POLL_S: replicas pick up a build without a restart."""
+        def loop():
+            while True:
+                time.sleep(BUILD_POLL_S)
+                try:
+                    self.refresh()
+                except Exception as e:  # noqa: BLE001 - keep serving the build we have
+                    log.warning("build check failed (%s); serving build %s", e, self.build_id)
+
+        threading.Thread(target=loop, name="planqa-build-watch", daemon=True).start()
 
     # ---- lookups used by the UI and the CLI -------------------------------------------------
     def clause(self, clause_id: str) -> Clause | None:

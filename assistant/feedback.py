@@ -221,3 +221,53 @@ def write_review(votes: list[dict], fmt: str, out) -> None:
     w = csv.DictWriter(out, fieldnames=REVIEW_COLUMNS)
     w.writeheader()
     w.writerows(spreadsheet_safe(rows))
+
+def vote_row(question: str, history: list[str] | None, answer: str, citations: list | None, liked: bool) -> dict:
+    """One vote as stored in the shared database's planqa_feedback table."""
+    return {
+        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "question": question or "",
+        "history": json.dumps(_plain(list(history or [])), ensure_ascii=False),
+        "answer": answer or "",
+        "citations": json.dumps(_plain(list(citations or [])), ensure_ascii=False),
+        "liked": 1 if liked else 0,
+    }
+
+
+class SqlFeedbackStore:
+    """Votes in the shared database (PLANQA_DATABASE_URL, e.g. PostgreSQL): the same add/all as
+    FeedbackStore, for several app replicas. Each vote is stored exactly once: it carries a vote id,
+    and a retry across a lost connection finds the row it already wrote."""
+
+    def __init__(self, url: str):
+        from assistant.store.sql import SqlStore
+
+        self.url = url
+        self.sql = SqlStore(url)
+
+    def add(self, question: str, history: list[str] | None, answer: str, citations: list | None,
+            liked: bool, vote_id: str | None = None) -> int:
+        return self.sql.add_vote(vote_row(question, history, answer, citations, liked), vote_id)
+
+    def comment(self, row_id: int, text: str) -> bool:
+        """As FeedbackStore.comment: a note attached to a stored vote."""
+        if not isinstance(text, str) or len(text) > MAX_COMMENT_CHARS:
+            raise ValueError(f"a comment is text of at most {MAX_COMMENT_CHARS} characters")
+        return self.sql.comment_vote(row_id, text.strip())
+
+    def remove(self, row_id: int) -> bool:
+        """As FeedbackStore.remove: a vote taken back."""
+        return self.sql.remove_vote(row_id)
+
+    def all(self) -> list[dict]:
+        from assistant.store.sql import decode_vote
+
+        return [decode_vote(r) for r in self.sql.votes()]
+
+
+def open_feedback(settings: Settings | None = None, path: str | Path | None = None):
+    """The shared database when PLANQA_DATABASE_URL is set (and no file is named), else the SQLite file."""
+    settings = settings or Settings.load()
+    if settings.database_url and path is None:
+        return SqlFeedbackStore(settings.database_url)
+    return FeedbackStore(path or default_path(settings))

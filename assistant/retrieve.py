@@ -82,19 +82,10 @@ class Retriever:
         progress: bool | None = None,
     ) -> None:
         """``progress``: show a tqdm bar while embedding (default: when stderr is a terminal)."""
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; one of {MODES}")
         t0 = time.perf_counter()
         if progress is None:
             progress = sys.stderr.isatty()
-        self.settings = settings
-        self.clauses = list(clauses)
-        self.docs = list(docs)
-        self.mode: Mode = mode
-        self.weights = {**DEFAULT_WEIGHTS, **(weights or {})}
-        self.doc_ids = list(dict.fromkeys([d.doc_id for d in self.docs] + [c.doc_id for c in self.clauses]))
-        self.embedder = embedder or make_embedder(settings)
-        self.tokenizer = ChineseTokenizer.for_docs(self.docs)
+        self._common(settings, clauses, docs, mode, weights, embedder)
         texts = [node_text(c) for c in self.clauses]
         self.bm25 = BM25Retriever(texts, self.tokenizer, cache_path=settings.index_dir / "bm25_tokens.json")
         self.vectors = VectorIndex.open(
@@ -111,9 +102,22 @@ class Retriever:
         self._pop = np.array([c.population for c in self.clauses], dtype=object)
         self._dom = np.array([c.domain_key or "" for c in self.clauses], dtype=object)
         self._sec = np.array([c.section for c in self.clauses], dtype=object)
+        self.startup_seconds = time.perf_counter() - t0
+
+    def _common(self, settings, clauses, docs, mode, weights, embedder) -> None:
+        """What every backend's retriever holds: settings, clauses, docs, mode, weights, embedder, tokenizer."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; one of {MODES}")
+        self.settings = settings
+        self.clauses = list(clauses)
+        self.docs = list(docs)
+        self.mode: Mode = mode
+        self.weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+        self.doc_ids = list(dict.fromkeys([d.doc_id for d in self.docs] + [c.doc_id for c in self.clauses]))
+        self.embedder = embedder or make_embedder(settings)
+        self.tokenizer = ChineseTokenizer.for_docs(self.docs)
         self._vec_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._vec_lock = threading.Lock()
-        self.startup_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------------ public
 
@@ -135,15 +139,14 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; one of {MODES}")
         q = _Query(query)
-        mask = self.mask(filters)
+        scope = self._scope(filters)
         if per_doc_k is None:
-            ranked = self._rank(q, mask, k, mode)
+            ranked = self._rank(q, scope, k, mode)
         else:
             docs = filters.doc_ids if filters and filters.doc_ids else self.doc_ids
             lists = []
             for d in dict.fromkeys(docs):
-                m = self._doc == d
-                lists.append(self._rank(q, m if mask is None else m & mask, per_doc_k, mode))
+                lists.append(self._rank(q, self._doc_scope(scope, d), per_doc_k, mode))
             ranked = []
             for r in range(per_doc_k):
                 ranked += sorted((lst[r] for lst in lists if len(lst) > r), key=lambda x: -x[1])
@@ -151,6 +154,19 @@ class Retriever:
             Hit(clause_id=self.clauses[i].clause_id, doc_id=self.clauses[i].doc_id, score=s, rank=n, clause=self.clauses[i])
             for n, (i, s) in enumerate(ranked, 1)
         ]
+
+    # A scope says which rows may compete: here a boolean mask (None = all rows); a subclass over a
+    # server store (assistant/retrieve_shared.py) uses the store's filter expression instead.
+    def _scope(self, filters: Filters | None):
+        return self.mask(filters)
+
+    def _doc_scope(self, scope, doc_id: str):
+        m = self._doc == doc_id
+        return m if scope is None else m & scope
+
+    @staticmethod
+    def _empty(scope) -> bool:
+        return scope is not None and not scope.any()
 
     def mask(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean row mask for ``filters``; None when nothing is filtered."""
@@ -202,8 +218,10 @@ class Retriever:
             q.cache["bm25"] = self.bm25.index.scores(self._tokens(q))
         s = q.cache["bm25"] if mask is None else np.where(mask, q.cache["bm25"], 0.0)
         cand = np.flatnonzero(s > 0)
-        if len(cand) > k:
-            cand = cand[np.argpartition(-s[cand], k - 1)[:k]]
+        if len(cand) > k:  # the k best; among equal scores at the cut the lowest rows, so every backend agrees
+            kth = np.partition(s[cand], len(cand) - k)[len(cand) - k]
+            above, tied = cand[s[cand] > kth], cand[s[cand] == kth]
+            cand = np.concatenate([above, tied[: k - len(above)]])
         cand = cand[np.lexsort((cand, -s[cand]))]
         return [(int(i), float(s[i])) for i in cand]
 
@@ -212,20 +230,26 @@ class Retriever:
         return self.vectors.search(self._vec(q), k, rows)
 
     def _rank(self, q: _Query, mask: np.ndarray | None, k: int, mode: Mode) -> list[tuple[int, float]]:
-        if k <= 0 or (mask is not None and not mask.any()):
+        if k <= 0 or self._empty(mask):
             return []
         if mode == "bm25":
             return self._bm25(q, mask, k)
         if mode == "dense":
             return self._dense(q, mask, k)
         depth = max(k, FUSION_DEPTH)
-        fused: dict[int, float] = {}
-        cos: dict[int, float] = {}
-        for name, ranked in (("bm25", self._bm25(q, mask, depth)), ("dense", self._dense(q, mask, depth))):
-            w = self.weights.get(name, 1.0)
-            for r, (i, s) in enumerate(ranked, 1):
-                fused[i] = fused.get(i, 0.0) + w / (RRF_K + r)
-                if name == "dense":
-                    cos[i] = s
-        order = sorted(fused, key=lambda i: (-fused[i], -cos.get(i, -1.0), i))
-        return [(i, fused[i]) for i in order[:k]]
+        return fuse(self._bm25(q, mask, depth), self._dense(q, mask, depth), self.weights, k)
+
+
+def fuse(bm25: list[tuple[int, float]], dense: list[tuple[int, float]], weights: dict[str, float],
+         k: int) -> list[tuple[int, float]]:
+    """Weighted reciprocal-rank fusion of two ranked (row, score) lists; ties by cosine, then row."""
+    fused: dict[int, float] = {}
+    cos: dict[int, float] = {}
+    for name, ranked in (("bm25", bm25), ("dense", dense)):
+        w = weights.get(name, 1.0)
+        for r, (i, s) in enumerate(ranked, 1):
+            fused[i] = fused.get(i, 0.0) + w / (RRF_K + r)
+            if name == "dense":
+                cos[i] = s
+    order = sorted(fused, key=lambda i: (-fused[i], -cos.get(i, -1.0), i))
+    return [(i, fused[i]) for i in order[:k]]

@@ -68,13 +68,15 @@ def load_questions() -> list[tuple[str, list[str]]]:
 # ---- the server -----------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, index: str, feedback: Path, log: Path, port: int | None = None):
+    def __init__(self, index: str, feedback: Path | None, log: Path, port: int | None = None,
+                 env: dict[str, str] | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = log
-        cmd = [sys.executable, "-m", "ui", "--host", "127.0.0.1", "--port", str(self.port),
-               "--index", index, "--feedback", str(feedback)]
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        cmd = [sys.executable, "-m", "ui", "--host", "127.0.0.1", "--port", str(self.port), "--index", index]
+        if feedback is not None:  # else the shared database of PLANQA_DATABASE_URL
+            cmd += ["--feedback", str(feedback)]
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
         self._log_fh = open(log, "ab")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log_fh, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
@@ -129,7 +131,16 @@ class Server:
             self._log_fh.close()
 
 
-def feedback_rows(path: Path) -> int:
+def feedback_rows(path: Path | str) -> int:
+    """Stored votes: in the SQLite file, or in the shared database when ``path`` is a database URL."""
+    if isinstance(path, str) and "://" in path:
+        from assistant.store.sql import SqlStore
+
+        store = SqlStore(path)
+        try:
+            return store.vote_count()
+        finally:
+            store.close()
     return len(feedback_ids(path))
 
 
@@ -232,17 +243,18 @@ def percentile(sorted_xs: list[float], p: float) -> float | None:
     return sorted_xs[lo] + (sorted_xs[hi] - sorted_xs[lo]) * (k - lo)
 
 
-def run_level(url: str, n: int, seconds: float, questions, every: int, feedback_path: Path,
+def run_level(urls: str | list[str], n: int, seconds: float, questions, every: int, feedback_path: Path | str,
               stop: threading.Event, reconnect_every: int = 0, during=None) -> dict:
-    """N clients for `seconds`. `during(t0, stop_at)` runs in the main thread meanwhile (RSS
-    sampling, the kill) and may return extra fields for the result."""
+    """N clients for `seconds` (client j on replica j mod len(urls)). `during(t0, stop_at)` runs in the
+    main thread meanwhile (RSS sampling, the kill) and may return extra fields for the result."""
+    urls = [urls] if isinstance(urls, str) else urls
     before = feedback_rows(feedback_path)
     stats = [ClientStats() for _ in range(n)]
     start = threading.Barrier(n + 1)
     stop_at = [float("inf")]
     step = max(1, len(questions) // n)
     threads = [threading.Thread(target=run_client, daemon=True, name=f"client-{j}",
-                                args=(url, questions, j * step, every, start, stop_at, stop, stats[j], reconnect_every))
+                                args=(urls[j % len(urls)], questions, j * step, every, start, stop_at, stop, stats[j], reconnect_every))
                for j in range(n)]
     for t in threads:
         t.start()
@@ -269,7 +281,7 @@ def run_level(url: str, n: int, seconds: float, questions, every: int, feedback_
     rows = len(stored) - before
     r = lambda x: None if x is None else round(x, 1)  # noqa: E731
     out = {
-        "clients": n, "seconds": round(elapsed, 2), "requests": len(lat),
+        "clients": n, "replicas": len(urls), "seconds": round(elapsed, 2), "requests": len(lat),
         "throughput_rps": round(len(lat) / elapsed, 2) if elapsed else 0.0,
         "p50_ms": r(percentile(lat, 50)), "p95_ms": r(percentile(lat, 95)), "p99_ms": r(percentile(lat, 99)),
         "max_ms": r(lat[-1] if lat else None), "errors": len(errors), "error_samples": errors[:5],
@@ -358,6 +370,40 @@ def markdown(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def start_servers(args, tmp: Path) -> list[Server]:
+    """One server, or ``args.replicas`` on the shared stores (each its own Milvus Lite copy)."""
+    if args.replicas < 2 and not args.database_url:
+        return [Server(args.index, tmp / "feedback.sqlite", tmp / "server.log")]
+    if not args.database_url:
+        raise SystemExit("--replicas needs --database-url (the replicas share one database)")
+    servers = []
+    for j in range(args.replicas):
+        env = {"PLANQA_DATABASE_URL": args.database_url}
+        if args.vector_uri:
+            env["PLANQA_VECTOR_URI"] = replica_vector_uri(args.vector_uri, tmp / f"replica{j}")
+        servers.append(Server(args.index, None, tmp / f"server{j}.log", env))
+    return servers
+
+
+def replica_vector_uri(uri: str, folder: Path) -> str:
+    """A Milvus server URL as is; a Milvus Lite file copied (Lite serves one process per file)."""
+    if "://" in uri:
+        return uri
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    src = Path(uri)
+    dst = folder / src.name
+    if src.is_dir():
+        shutil.copytree(src, dst)
+    else:
+        shutil.copy2(src, dst)
+        for side in src.parent.glob(src.name + "*"):  # Lite's side files (WAL, segments) beside it
+            if side != src:
+                (shutil.copytree if side.is_dir() else shutil.copy2)(side, folder / side.name)
+    return str(dst)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32], help="concurrent clients per level")
@@ -372,6 +418,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reconnect-every", type=int, default=20, metavar="K",
                    help="soak/fault: each client opens a new session every K questions (0: never)")
     p.add_argument("--fault", action="store_true", help="fault: SIGKILL and restart the server halfway through --seconds")
+    p.add_argument("--replicas", type=int, default=1, help="app servers started (shared stores when > 1)")
+    p.add_argument("--database-url", help="shared database (PostgreSQL): the replicas' tables and votes")
+    p.add_argument("--vector-uri", help="shared Milvus: a server URL, or a Milvus Lite file copied per replica")
     args = p.parse_args(argv)
     if any(n < 1 for n in args.clients) or args.seconds <= 0:
         p.error("--clients must be >= 1 and --seconds > 0")
@@ -379,8 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     questions = load_questions()
     stop = threading.Event()
     with tempfile.TemporaryDirectory(prefix="planqa-load-") as tmp:
-        feedback_path = Path(tmp) / "feedback.sqlite"
-        server = Server(args.index, feedback_path, Path(tmp) / "server.log")
+        servers = start_servers(args, Path(tmp))
+        feedback_path = args.database_url or Path(tmp) / "feedback.sqlite"
+        server = servers[0]
         server_ref = [server, feedback_path]
 
         def on_term(signum, frame):  # turn SIGTERM into the same clean stop as Ctrl-C
@@ -388,17 +438,19 @@ def main(argv: list[str] | None = None) -> int:
 
         old = signal.signal(signal.SIGTERM, on_term)
         try:
-            print(f"starting server on {server.url} (index {args.index}) ...", file=sys.stderr)
-            ready = server.wait_ready()
-            print(f"server ready after {ready:.1f}s", file=sys.stderr)
+            for sv in servers:
+                print(f"starting server on {sv.url} (index {args.index}) ...", file=sys.stderr)
+            for sv in servers:
+                print(f"server ready after {sv.wait_ready():.1f}s", file=sys.stderr)
             from gradio_client import Client
 
-            warm = Client(server.url, verbose=False, download_files=False, analytics_enabled=False)
-            try:
-                for q, h in questions[:args.warmup]:
-                    warm.submit(q, h, api_name="/ask").result(timeout=REQUEST_TIMEOUT_S)
-            finally:
-                warm.close()
+            for sv in servers:
+                warm = Client(sv.url, verbose=False, download_files=False, analytics_enabled=False)
+                try:
+                    for q, h in questions[:args.warmup]:
+                        warm.submit(q, h, api_name="/ask").result(timeout=REQUEST_TIMEOUT_S)
+                finally:
+                    warm.close()
             results = []
             if args.soak or args.fault:
                 n = args.clients[0]
@@ -421,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(res)
             for n in ([] if args.soak or args.fault else args.clients):
                 print(f"{n} client(s) for {args.seconds:g}s ...", file=sys.stderr)
-                res = run_level(server.url, n, args.seconds, questions, args.feedback_every, feedback_path, stop)
+                res = run_level([sv.url for sv in servers], n, args.seconds, questions, args.feedback_every, feedback_path, stop)
                 print(f"  {res['requests']} requests, p95 {res['p95_ms']} ms, {res['errors']} errors", file=sys.stderr)
                 for e in res["error_samples"]:
                     print(f"  error: {e}", file=sys.stderr)
@@ -434,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
             stop.set()
             signal.signal(signal.SIGTERM, old)
             server_ref[0].stop()
+            for sv in servers[1:]:
+                sv.stop()
 
     for r in results:
         r.pop("_error_times", None)

@@ -20,6 +20,13 @@ Pipelines (each runs in its own process so its peak RSS is its own):
            several regions uses per-document top-k.  Query text: the question (a follow-up is
            prefixed with its previous turn) less the region names (they are the filter now),
            plus the plan words of any staff word in lexicon/questions.yaml `synonyms`.
+
+The same pipelines on the shared backend (Milvus Lite + SQLite shared tables, built once into
+INDEX/shared-bench by `assistant.store.shared.build`), printed beside the embedded ones:
+  milvus-project  the project pipeline through SharedRetriever (Milvus filter expressions)
+  milvus-rrf      the same query and filters through Milvus hybrid_search + RRFRanker (unweighted)
+  milvus-bm25     our jieba BM25 weights as Milvus sparse vectors, raw question, no filters
+  milvus-bm25fn   Milvus' own BM25 function with its jieba analyzer over the same clause text
 """
 
 from __future__ import annotations
@@ -43,7 +50,8 @@ from assistant.ingest.structure import parse  # noqa: E402
 from assistant.models import DocMeta  # noqa: E402
 from assistant.text import norm  # noqa: E402
 
-PIPELINES = ("bm25", "dense", "naive", "project")
+PIPELINES = ("bm25", "dense", "naive", "project", "milvus-project", "milvus-rrf", "milvus-bm25", "milvus-bm25fn")
+TEXT_MAX = 16_384  # longest clause text in the BM25-function collection (VARCHAR bytes; clauses are < 3,000)
 DEPTH = 10  # results read per question (MRR@10)
 CHUNK_TOKENS = 512
 CHUNK_OVERLAP = 64
@@ -123,6 +131,8 @@ def run_pipeline(name: str, settings: Settings, questions: list[dict]) -> dict:
     docs = [d.meta for d in corpus.docs]
     if name == "naive":
         search = naive_search(settings, corpus)
+    elif name.startswith("milvus"):
+        search = milvus_search(name, settings, clauses, docs)
     else:
         from assistant.retrieve import Retriever
 
@@ -154,6 +164,61 @@ def run_pipeline(name: str, settings: Settings, questions: list[dict]) -> dict:
         "peak_rss_mib": peak_rss_mib(),
         "misses": [row["id"] for row, r in zip(questions, ranks) if not r or r > 5],
     }
+
+
+def shared_settings(settings: Settings) -> Settings:
+    d = settings.index_dir / "shared-bench"
+    return settings.model_copy(update={"vector_uri": str(d / "milvus.db"), "database_url": f"sqlite:///{d / 'shared.sqlite'}"})
+
+
+def milvus_search(name: str, settings: Settings, clauses, docs):
+    from assistant.retrieve_shared import load_shared
+
+    _, data, r = load_shared(shared_settings(settings))
+    by_row = data.clauses
+    if name == "milvus-bm25fn":
+        return bm25_function_search(settings, data.clauses)
+
+    def search(row: dict) -> list[tuple[str, str]]:
+        if name == "milvus-bm25":
+            hits = r.search(row["question"], k=DEPTH, mode="bm25")
+            return [(h.doc_id, h.clause.text) for h in hits]
+        text, filters, per_doc = project_plan(row, docs)
+        if name == "milvus-project":
+            hits = r.search(text, k=DEPTH, filters=filters, per_doc_k=per_doc)
+            return [(h.doc_id, h.clause.text) for h in hits]
+        return [(by_row[i].doc_id, by_row[i].text) for i, _ in r.server_rrf(text, k=DEPTH, filters=filters)]
+    return search
+
+
+def bm25_function_search(settings: Settings, clauses):
+    """Milvus' built-in BM25 (function on a VARCHAR field, jieba analyzer) over node_text of each clause."""
+    import tempfile
+
+    from pymilvus import DataType, Function, FunctionType, MilvusClient
+
+    from assistant.store.vectors import node_text
+
+    c = MilvusClient(str(Path(tempfile.mkdtemp(prefix="bm25fn-")) / "fn.db"))
+    schema = MilvusClient.create_schema(auto_id=False)
+    schema.add_field("row", DataType.INT64, is_primary=True)
+    schema.add_field("text", DataType.VARCHAR, max_length=TEXT_MAX, enable_analyzer=True,
+                     analyzer_params={"tokenizer": "jieba"})
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["text"],
+                                 output_field_names=["sparse"]))
+    ip = c.prepare_index_params()
+    ip.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+    c.create_collection("fn", schema=schema, index_params=ip)
+    c.insert("fn", [{"row": i, "text": node_text(cl)} for i, cl in enumerate(clauses)])
+    c.flush("fn")
+    c.load_collection("fn")
+
+    def search(row: dict) -> list[tuple[str, str]]:
+        res = c.search("fn", data=[row["question"]], anns_field="sparse", limit=DEPTH, output_fields=["row"],
+                       search_params={"metric_type": "BM25"})
+        return [(clauses[h["entity"]["row"]].doc_id, clauses[h["entity"]["row"]].text) for h in res[0]]
+    return search
 
 
 def naive_chunks(corpus):
@@ -275,6 +340,21 @@ def main(argv: list[str] | None = None) -> int:
               progress=not a.json)
     if "naive" in names:
         naive_search(settings, corpus)
+    if any(n.startswith("milvus") for n in names):
+        from assistant.store.shared import build, current_build
+
+        from assistant.ingest import fingerprint
+
+        ss = shared_settings(settings)
+        try:
+            stale = current_build(ss).fingerprint != fingerprint(ss.corpus_dir)
+        except FileNotFoundError:
+            stale = True
+        if stale:
+            build(ss)
+        from assistant.store.milvus import release
+
+        release(ss.vector_uri)  # Milvus Lite: one process per file, and the workers are other processes
 
     results = {}
     for name in names:
@@ -291,9 +371,9 @@ def main(argv: list[str] | None = None) -> int:
                           "questions": len(questions)}, ensure_ascii=False))
         return 0
     print(f"{len(questions)} questions from {', '.join(f.name for f in files)}")
-    print(f"{'pipeline':<9} {'recall@1':>8} {'recall@5':>8} {'MRR':>6} {'p50 ms':>7} {'p95 ms':>7} {'peak RSS MiB':>12}")
+    print(f"{'pipeline':<14} {'recall@1':>8} {'recall@5':>8} {'MRR':>6} {'p50 ms':>7} {'p95 ms':>7} {'peak RSS MiB':>12}")
     for n, r in results.items():
-        print(f"{n:<9} {r['recall@1']:>8.3f} {r['recall@5']:>8.3f} {r['mrr']:>6.3f} {r['p50_ms']:>7.1f} "
+        print(f"{n:<14} {r['recall@1']:>8.3f} {r['recall@5']:>8.3f} {r['mrr']:>6.3f} {r['p50_ms']:>7.1f} "
               f"{r['p95_ms']:>7.1f} {r['peak_rss_mib']:>12.0f}")
     if a.misses:
         for n, r in results.items():

@@ -6,7 +6,13 @@ as they are, so embeddings come from the cache seeded from the real index: the f
 parsing, table, BM25 and FAISS costs; embedding new text costs about 1/12 s per clause on
 these 2 cores (bench/RESULTS.md) and is reported as an estimate.
 
-    python bench/scale.py [--sizes 10 100 500] [--seed-index index]
+    python bench/scale.py [--sizes 10 100 500] [--seed-index index] [--backends embedded shared]
+
+``shared`` is Milvus + PostgreSQL, side by side with the embedded FAISS + SQLite in the same run: a
+throwaway PostgreSQL cluster (Debian's binaries, loopback) and Milvus Lite started as its own gRPC
+server process on loopback (the way a Milvus server runs: outside the app), `python -m assistant build`
+timed as the build, then the app process measured as for the embedded backend. Store size: the
+PostgreSQL database plus the Milvus data folder.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
+import time
 import shutil
 import subprocess
 import sys
@@ -49,15 +57,92 @@ from pathlib import Path
 from assistant.config import Settings
 t = time.perf_counter()
 from assistant.engine import Engine
-e = Engine.load(Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])))
+e = Engine.load(Settings.load(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])))  # + PLANQA_VECTOR_URI / _DATABASE_URL
 build = time.perf_counter() - t
 lat = []
+for q in json.loads(sys.argv[3]):  # warm-up (first query loads the model's kernels): not counted
+    e.ask(q, [])
 for q in json.loads(sys.argv[3]) * 4:
     s = time.perf_counter(); e.ask(q, []); lat.append((time.perf_counter() - s) * 1000)
+lat.sort()
 print(json.dumps({"clauses": len(e.clauses), "targets": len(e.all_targets), "build_s": build,
-                  "p50_ms": statistics.median(lat), "max_ms": max(lat),
+                  "p50_ms": statistics.median(lat), "p95_ms": lat[int(0.95 * (len(lat) - 1))], "max_ms": max(lat),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+MILVUS_START_S = 60  # the Milvus Lite server answers within seconds; this bounds a broken start
+
+
+def measure_shared(n: int, seed_index: Path) -> dict:
+    """Build with `python -m assistant build` into PostgreSQL + a Milvus Lite server, then measure the app."""
+    sys.path.insert(0, str(ROOT))
+    from tests.pgcluster import Cluster, find_bin
+
+    work = Path(tempfile.mkdtemp(prefix=f"scale-shared{n}-"))
+    cluster = None
+    milvus = None
+    try:
+        bindir = find_bin()
+        if bindir is None:
+            raise SystemExit("shared backend needs Debian's postgresql (apt-get install postgresql)")
+        corpus, index = work / "corpus", work / "index"
+        make_corpus(corpus, n)
+        index.mkdir()
+        if (seed_index / "embeddings.sqlite").exists():
+            shutil.copy(seed_index / "embeddings.sqlite", index / "embeddings.sqlite")
+        cluster = Cluster(bindir)
+        cluster.start()
+        port = _free_port()
+        milvus = subprocess.Popen([str(Path(sys.executable).with_name("milvus-lite")), "server", "--data-dir",
+                                   str(work / "milvus"), "--host", "127.0.0.1", "--port", str(port)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + MILVUS_START_S
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or milvus.poll() is not None:
+                    raise RuntimeError("Milvus Lite server did not start")
+                time.sleep(0.3)
+        env = dict(os.environ, PLANQA_CORPUS=str(corpus), PLANQA_INDEX=str(index),
+                   PLANQA_VECTOR_URI=f"http://127.0.0.1:{port}", PLANQA_DATABASE_URL=cluster.url)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "assistant", "build"], cwd=ROOT, env=env, check=True,
+                       capture_output=True, text=True)
+        build_s = time.perf_counter() - t
+        out = subprocess.run([sys.executable, "-c", CHILD, str(corpus), str(index), json.dumps(QUERIES, ensure_ascii=False)],
+                             capture_output=True, text=True, cwd=ROOT, check=True, env=env)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        assert not (index / "vectors").exists(), "the app built an embedded index: shared settings not in effect"
+        from assistant.store.sql import SqlStore
+        from sqlalchemy import text
+
+        store = SqlStore(cluster.url)
+        with store.engine.connect() as con:
+            db_bytes = con.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+        store.close()
+        r.update(plans=n, backend="milvus+postgresql", load_s=r["build_s"], build_s=build_s,
+                 index_mb=(db_bytes + _du(work / "milvus")) / 2**20, embed_estimate_s=r["clauses"] * EMBED_S_PER_CLAUSE)
+        return r
+    finally:
+        if milvus is not None and milvus.poll() is None:
+            os.killpg(milvus.pid, 15)
+            milvus.wait(timeout=30)
+        if cluster is not None:
+            cluster.destroy()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def measure(n: int, seed_index: Path) -> dict:
@@ -68,11 +153,13 @@ def measure(n: int, seed_index: Path) -> dict:
         index.mkdir()
         if (seed_index / "embeddings.sqlite").exists():
             shutil.copy(seed_index / "embeddings.sqlite", index / "embeddings.sqlite")
+        env = {k: v for k, v in os.environ.items() if k not in ("PLANQA_VECTOR_URI", "PLANQA_DATABASE_URL")}
         out = subprocess.run([sys.executable, "-c", CHILD, str(corpus), str(index), json.dumps(QUERIES, ensure_ascii=False)],
-                             capture_output=True, text=True, cwd=ROOT, check=True)
+                             capture_output=True, text=True, cwd=ROOT, check=True, env=env)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         size = sum(p.stat().st_size for p in index.rglob("*") if p.is_file() and p.name != "embeddings.sqlite")
-        r.update(plans=n, index_mb=size / 2**20, embed_estimate_s=r["clauses"] * EMBED_S_PER_CLAUSE)
+        r.update(plans=n, backend="faiss+sqlite", load_s=None, index_mb=size / 2**20,
+                 embed_estimate_s=r["clauses"] * EMBED_S_PER_CLAUSE)
         return r
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -82,18 +169,25 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500])
     ap.add_argument("--seed-index", type=Path, default=Path(os.environ.get("PLANQA_INDEX", ROOT / "index")))
+    ap.add_argument("--backends", nargs="+", choices=["embedded", "shared"], default=["embedded", "shared"])
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    rows = [measure(n, args.seed_index) for n in args.sizes]
+    run = {"embedded": measure, "shared": measure_shared}
+    rows = []
+    for n in args.sizes:
+        for b in args.backends:
+            rows.append(run[b](n, args.seed_index))
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     if args.json:
         print(json.dumps(rows))
         return 0
-    base = rows[0]
-    print("| plans | clauses | build (s, cached embeddings) | x first | first-time embedding (est. s) | index MB | query p50 ms | x first | peak RSS MB |")
+    print("| plans | backend | clauses | build (s, cached embeddings) | app load (s) | store MB | query p50 ms | "
+          "query p95 ms | app peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['plans']} | {r['clauses']} | {r['build_s']:.1f} | {r['build_s'] / base['build_s']:.1f} | "
-              f"{r['embed_estimate_s']:.0f} | {r['index_mb']:.1f} | {r['p50_ms']:.1f} | {r['p50_ms'] / base['p50_ms']:.1f} | {r['peak_rss_mb']:.0f} |")
+        load = "—" if r["load_s"] is None else f"{r['load_s']:.1f}"
+        print(f"| {r['plans']} | {r['backend']} | {r['clauses']} | {r['build_s']:.1f} | {load} | {r['index_mb']:.1f} | "
+              f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['peak_rss_mb']:.0f} |")
     return 0
 
 

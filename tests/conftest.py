@@ -101,3 +101,45 @@ def retriever(settings, tables):
 
 # --- plans as staff receive them (PDF, Word, HTML, GBK), made from the real texts -------------
 from tests.plan_files import empty_corpus, plan_files  # noqa: E402,F401
+
+# --- shared stores: a throwaway PostgreSQL cluster and one Milvus Lite build per session -----
+
+@pytest.fixture(scope="session")
+def pg():
+    """A PostgreSQL cluster of its own (tests/pgcluster.py), stopped at the end. Skipped loudly when
+    Debian's postgresql is not installed (.ci/run installs it, so CI runs these tests)."""
+    from tests.pgcluster import Cluster, find_bin
+
+    bindir = find_bin()
+    if bindir is None:
+        import warnings
+
+        msg = "PostgreSQL binaries missing (/usr/lib/postgresql/*/bin): apt-get install postgresql; backend tests SKIPPED"
+        warnings.warn(msg)
+        pytest.skip(msg)
+    cluster = Cluster(bindir)
+    cluster.start()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def shared_settings(pg, retriever, index_dir, tmp_path_factory):
+    """The real corpus built once on Milvus Lite (temp file) + PostgreSQL, with the session's embedding
+    cache (the default backend's build filled it), so nothing is embedded twice."""
+    from assistant.store.shared import build
+
+    root = tmp_path_factory.mktemp("shared")
+    (root / "index").mkdir()
+    _copy_sqlite(index_dir / "embeddings.sqlite", root / "index" / "embeddings.sqlite")
+    s = Settings(corpus_dir=CORPUS, index_dir=root / "index", vector_uri=str(root / "milvus.db"),
+                 database_url=pg.url)
+    build(s)
+    return s
+
+
+@pytest.fixture(scope="session")
+def shared_engine(shared_settings):
+    from assistant.engine import Engine
+
+    return Engine(shared_settings)

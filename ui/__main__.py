@@ -51,13 +51,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.config import Settings
     from assistant.engine import Engine
-    from assistant.feedback import FeedbackStore, FeedbackUnavailable, default_path
+    from assistant.feedback import FeedbackUnavailable, open_feedback
     from ui.app import LoginThrottle, build_app, launch_options
 
     auth = read_auth(args.auth_file)
     settings = Settings.load(corpus_dir=args.corpus, index_dir=args.index)
     try:  # before the slow engine load: an unwritable feedback file fails fast, with its name
-        store = FeedbackStore(args.feedback or default_path(settings))
+        store = open_feedback(settings, args.feedback)  # the shared database when one is set
     except FeedbackUnavailable as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -1,0 +1,182 @@
+"""Clause search in Milvus: one collection per build, dense + sparse (BM25) vectors and filter fields.
+
+    idx = MilvusClauseIndex.create(uri, "planqa_clauses_<build>", dim)   # the build step
+    idx.insert(rows); idx.finish()
+    idx = MilvusClauseIndex.open(uri, name)                              # a serving replica
+    idx.dense(qvec, k, expr)  /  idx.sparse({term_id: 1.0}, k, expr)  ->  [(row, score)]
+    idx.hybrid(qvec, qsparse, k, expr)                                    # Milvus hybrid_search + RRFRanker
+
+``uri``: a local file path runs Milvus Lite in this process (tests, one machine); ``http://host:19530``
+talks to a Milvus standalone or cluster, which all replicas share. Each row is one clause: ``row`` (its
+position in the build's clause list, the primary key), ``clause_id``, the filter fields (doc_id,
+region, level, population, domain_key, section), ``dense`` (the embedding, inner product = cosine)
+and ``sparse``: the clause's Okapi BM25 term weights over the project's jieba tokens
+(assistant/store/bm25.py), so an inner product with a query's {term: 1} is exactly the BM25 score
+the embedded backend computes. Terms become sparse dimensions by a 31-bit hash (``term_id``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from assistant.store.bm25 import BM25Index
+
+log = logging.getLogger(__name__)
+
+TERM_BITS = 31  # sparse dimensions are uint32 in Milvus; 31 bits keeps them positive everywhere
+EMPTY_TERM = 0  # reserved dimension for a clause with no tokens (Milvus rejects an empty sparse row)
+EMPTY_WEIGHT = 1e-6  # its weight: no query term ever maps to dimension 0, so it never scores
+VARCHAR_MAX = 512  # longest clause id / label field (ids are ~40 chars)
+FIELD_MAX = 128  # longest region / section / domain value
+RRF_K = 60  # Milvus RRFRanker's k, the same constant as assistant.retrieve.RRF_K
+INSERT_BATCH = 1_000  # rows per insert call: keeps one gRPC message well under Milvus' 64 MB cap
+FILTER_FIELDS = ("doc_id", "region", "level", "population", "domain_key", "section")
+
+_clients: dict[str, object] = {}
+_clients_lock = threading.Lock()
+
+
+def client(uri: str):
+    """One MilvusClient per uri and process (Milvus Lite allows one opener of a file)."""
+    from pymilvus import MilvusClient
+
+    with _clients_lock:
+        if uri not in _clients:
+            _clients[uri] = MilvusClient(uri=uri)
+        return _clients[uri]
+
+
+def release(uri: str) -> None:
+    """Close this process's client of ``uri`` (a Milvus Lite file is then free for another process)."""
+    with _clients_lock:
+        c = _clients.pop(uri, None)
+    if c is not None:
+        c.close()
+
+
+def term_id(term: str) -> int:
+    """Stable sparse dimension of a token (never EMPTY_TERM)."""
+    h = int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest(), "big")
+    return (h & ((1 << TERM_BITS) - 1)) or 1
+
+
+def bm25_rows(index: BM25Index) -> list[dict[int, float]]:
+    """Each document's BM25 weight per term, as sparse rows (what ``BM25Index.scores`` sums)."""
+    rows: list[dict[int, float]] = [{} for _ in range(index.n)]
+    for term, (ids, weights) in index._post.items():
+        tid = term_id(term)
+        for i, w in zip(ids.tolist(), weights.tolist()):
+            rows[i][tid] = rows[i].get(tid, 0.0) + w
+    return [r or {EMPTY_TERM: EMPTY_WEIGHT} for r in rows]
+
+
+def query_sparse(tokens: Iterable[str]) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for t in dict.fromkeys(tokens):
+        out[term_id(t)] = out.get(term_id(t), 0.0) + 1.0
+    return out
+
+
+def _lit(v: str) -> str:
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def expr_in(field: str, values: Sequence[str]) -> str:
+    if len(values) == 1:
+        return f"{field} == {_lit(values[0])}"
+    return f"{field} in [{', '.join(_lit(v) for v in values)}]"
+
+
+def expr_and(parts: Sequence[str | None]) -> str | None:
+    parts = [p for p in parts if p]
+    if not parts:
+        return None
+    return " and ".join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
+
+
+class MilvusClauseIndex:
+    def __init__(self, uri: str, name: str):
+        self.uri, self.name = uri, name
+        self.client = client(uri)
+
+    # ---- build --------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, uri: str, name: str, dim: int) -> "MilvusClauseIndex":
+        from pymilvus import DataType, MilvusClient
+
+        c = client(uri)
+        if c.has_collection(name):
+            c.drop_collection(name)
+        schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("row", DataType.INT64, is_primary=True)
+        schema.add_field("clause_id", DataType.VARCHAR, max_length=VARCHAR_MAX)
+        for f in FILTER_FIELDS:
+            schema.add_field(f, DataType.VARCHAR, max_length=VARCHAR_MAX if f == "doc_id" else FIELD_MAX)
+        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        ip = c.prepare_index_params()
+        ip.add_index(field_name="dense", index_type="FLAT", metric_type="IP")  # exact, as the FAISS flat index
+        ip.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+        for f in ("doc_id", "population", "domain_key", "section"):
+            ip.add_index(field_name=f, index_type="INVERTED")
+        c.create_collection(name, schema=schema, index_params=ip)
+        return cls(uri, name)
+
+    def insert(self, rows: Sequence[dict]) -> None:
+        for i in range(0, len(rows), INSERT_BATCH):
+            self.client.insert(self.name, list(rows[i:i + INSERT_BATCH]))
+
+    def finish(self) -> None:
+        self.client.flush(self.name)
+        self.client.load_collection(self.name)
+
+    @classmethod
+    def open(cls, uri: str, name: str) -> "MilvusClauseIndex":
+        c = client(uri)
+        if not c.has_collection(name):
+            raise FileNotFoundError(f"Milvus collection {name} not found at {uri}; run `python -m assistant build`")
+        c.load_collection(name)
+        return cls(uri, name)
+
+    def drop(self) -> None:
+        if self.client.has_collection(self.name):
+            self.client.drop_collection(self.name)
+
+    def count(self) -> int:
+        return int(self.client.query(self.name, filter="", output_fields=["count(*)"])[0]["count(*)"])
+
+    # ---- search -------------------------------------------------------------------------------
+    def _search(self, data, field: str, k: int, expr: str | None) -> list[tuple[int, float]]:
+        if k <= 0:
+            return []
+        res = self.client.search(self.name, data=[data], anns_field=field, limit=k, filter=expr or "",
+                                 output_fields=["row"], search_params={"metric_type": "IP"})
+        return [(int(h["entity"]["row"]), float(h["distance"])) for h in res[0]]
+
+    def dense(self, qvec: np.ndarray, k: int, expr: str | None = None) -> list[tuple[int, float]]:
+        return self._search(np.asarray(qvec, dtype=np.float32).tolist(), "dense", k, expr)
+
+    def sparse(self, q: dict[int, float], k: int, expr: str | None = None) -> list[tuple[int, float]]:
+        if not q:
+            return []
+        hits = self._search(q, "sparse", k, expr)
+        return [(r, s) for r, s in hits if s > 0]
+
+    def hybrid(self, qvec: np.ndarray, q: dict[int, float], k: int, expr: str | None = None,
+               depth: int = 50) -> list[tuple[int, float]]:
+        """Milvus' own fusion: hybrid_search of both lists with an RRFRanker (unweighted)."""
+        from pymilvus import AnnSearchRequest, RRFRanker
+
+        reqs = [AnnSearchRequest(data=[np.asarray(qvec, dtype=np.float32).tolist()], anns_field="dense",
+                                 param={"metric_type": "IP"}, limit=depth, expr=expr or None)]
+        if q:
+            reqs.append(AnnSearchRequest(data=[q], anns_field="sparse", param={"metric_type": "IP"}, limit=depth,
+                                         expr=expr or None))
+        res = self.client.hybrid_search(self.name, reqs, RRFRanker(RRF_K), limit=k, output_fields=["row"])
+        return [(int(h["entity"]["row"]), float(h["distance"])) for h in res[0]]

@@ -1,0 +1,69 @@
+"""Milvus clause index (assistant/store/milvus.py) on Milvus Lite in a temp file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.store.bm25 import BM25Index, ChineseTokenizer
+from assistant.store.milvus import EMPTY_TERM, MilvusClauseIndex, bm25_rows, expr_and, expr_in, query_sparse, term_id
+
+TEXTS = ["孕产妇死亡率控制在10/10万以下", "婴儿死亡率控制在3‰以下", "普惠性幼儿园覆盖率达到85%以上",
+         "反家庭暴力工作机制健全", "", "孕产妇系统管理率达到90%以上"]
+
+
+@pytest.fixture(scope="module")
+def lite(tmp_path_factory):
+    tok = ChineseTokenizer()
+    bm = BM25Index([tok(t) for t in TEXTS])
+    rng = np.random.default_rng(7)
+    dense = rng.normal(size=(len(TEXTS), 16)).astype(np.float32)
+    dense /= np.linalg.norm(dense, axis=1, keepdims=True)
+    uri = str(tmp_path_factory.mktemp("milvus") / "m.db")
+    idx = MilvusClauseIndex.create(uri, "test_clauses", 16)
+    idx.insert([{"row": i, "clause_id": f"c{i}", "doc_id": f"d{i % 2}", "region": "东城区", "level": "区",
+                 "population": "妇女" if i % 3 else "综合", "domain_key": "健康", "section": "主要目标",
+                 "dense": dense[i].tolist(), "sparse": sp} for i, sp in enumerate(bm25_rows(bm))])
+    idx.finish()
+    return idx, tok, bm, dense
+
+
+def test_term_ids_are_stable_and_never_the_empty_dimension():
+    assert term_id("孕产妇") == term_id("孕产妇") != term_id("死亡率")
+    assert all(0 < term_id(t) < 2**31 for t in ["", "a", "孕产妇死亡率"])
+
+
+def test_sparse_inner_product_is_the_bm25_score(lite):
+    idx, tok, bm, _ = lite
+    assert idx.count() == len(TEXTS)
+    for q in ["孕产妇死亡率", "幼儿园覆盖率", "家庭暴力", "死亡率 管理率"]:
+        want = bm.scores(tok(q))
+        got = dict(idx.sparse(query_sparse(tok(q)), len(TEXTS)))
+        assert set(got) == set(np.flatnonzero(want > 0).tolist()), q
+        for row, s in got.items():
+            assert s == pytest.approx(float(want[row]), rel=1e-5), (q, row)
+
+
+def test_dense_search_is_exact_and_filters_apply_before_the_cut(lite):
+    idx, _, _, dense = lite
+    q = dense[2] + 0.1 * dense[3]
+    want = np.argsort(-(dense @ q))
+    assert [r for r, _ in idx.dense(q, 3)] == want[:3].tolist()
+    only_d1 = [r for r, _ in idx.dense(q, 2, expr_in("doc_id", ["d1"]))]
+    assert only_d1 == [r for r in want.tolist() if r % 2 == 1][:2]
+    shared = expr_and([expr_in("population", ["综合"]), expr_in("doc_id", ["d0", "d1"])])
+    assert {r for r, _ in idx.dense(q, 10, shared)} == {0, 3}
+
+
+def test_empty_text_and_hostile_filter_values(lite):
+    idx, tok, _, _ = lite
+    assert bm25_rows(BM25Index([[]]))[0] == {EMPTY_TERM: pytest.approx(1e-6)}
+    assert idx.sparse({}, 5) == []
+    assert idx.dense(np.ones(16, np.float32), 5, expr_in("doc_id", ['d0" or doc_id != "x'])) == []
+
+
+def test_hybrid_search_with_rrf_ranker(lite):
+    idx, tok, _, dense = lite
+    hits = idx.hybrid(dense[0], query_sparse(tok("孕产妇死亡率")), 3)
+    assert hits[0][0] == 0  # first in both lists
+    assert len(hits) == 3
