@@ -68,8 +68,8 @@ def load_questions() -> list[tuple[str, list[str]]]:
 # ---- the server -----------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, index: str, feedback: Path | None, log: Path, port: int | None = None,
-                 env: dict[str, str] | None = None):
+    def __init__(self, index: str, feedback: Path | None, log: Path, env: dict[str, str] | None = None,
+                 port: int | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = log
@@ -132,19 +132,19 @@ class Server:
 
 
 def feedback_rows(path: Path | str) -> int:
-    """Stored votes: in the SQLite file, or in the shared database when ``path`` is a database URL."""
+    return len(feedback_ids(path))
+
+
+def feedback_ids(path: Path | str) -> list[int]:
+    """Ids of the stored votes: in the SQLite file, or in the shared database when ``path`` is a URL."""
     if isinstance(path, str) and "://" in path:
         from assistant.store.sql import SqlStore
 
         store = SqlStore(path)
         try:
-            return store.vote_count()
+            return [v["id"] for v in store.votes()]
         finally:
             store.close()
-    return len(feedback_ids(path))
-
-
-def feedback_ids(path: Path) -> list[int]:
     if not path.exists():
         return []
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
