@@ -58,8 +58,8 @@ class Engine:
         self.all_targets: list[Target] = data.targets
         self.errors = data.errors
         loaded = {d.file for d in self.docs}
-        failed = {region: e.problem for e in self.errors for f, region in declared_regions(settings.corpus_dir).items()
-                  if e.file == f and f not in loaded}
+        declared = declared_regions(settings.corpus_dir) if self.errors else {}  # the manifest, read once
+        failed = {declared[e.file]: e.problem for e in self.errors if e.file in declared and e.file not in loaded}
         self.retriever = retriever or Retriever(settings, self.clauses, self.docs, corpus_fingerprint=data.fingerprint)
         self.ctx = Context(self.docs, self.clauses, self.all_targets, self.retriever, [str(e) for e in self.errors],
                            failed=failed, observations=self.observations)

@@ -51,6 +51,21 @@ class Cluster:
     def url(self) -> str:
         return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/postgres"
 
+    def fresh_database(self, name: str) -> str:
+        """URL of an empty database `name` on this cluster (dropped first if a run left it)."""
+        from sqlalchemy import text
+
+        from assistant.store.sql import SqlStore
+
+        admin = SqlStore(self.url)
+        try:
+            with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as con:
+                con.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                con.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            admin.close()
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
     def _run(self, *cmd: str) -> None:
         subprocess.run([*self._as, *cmd], check=True, capture_output=True, cwd=self.dir)
 

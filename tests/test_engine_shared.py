@@ -88,21 +88,12 @@ def small_corpus(dst: Path, doc_ids: list[str]) -> Path:
 @pytest.fixture
 def small_shared(pg, index_dir, tmp_path, request):
     """A database of its own on the session cluster, a Milvus Lite file, two plans."""
-    from sqlalchemy import text
-
-    from assistant.store.sql import SqlStore
-
-    db = f"small{os.getpid()}_{abs(hash(request.node.name)) % 10**6}"
-    admin = SqlStore(pg.url)
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as con:
-        con.execute(text(f'DROP DATABASE IF EXISTS "{db}"'))
-        con.execute(text(f'CREATE DATABASE "{db}"'))
-    admin.close()
+    url = pg.fresh_database(f"small{os.getpid()}_{abs(hash(request.node.name)) % 10**6}")
     (tmp_path / "index").mkdir()
     _copy_sqlite(index_dir / "embeddings.sqlite", tmp_path / "index" / "embeddings.sqlite")
     return Settings(corpus_dir=small_corpus(tmp_path / "corpus", ["dongcheng", "xicheng"]),
                     index_dir=tmp_path / "index", vector_uri=str(tmp_path / "milvus.db"),
-                    database_url=pg.url.rsplit("/", 1)[0] + "/" + db)
+                    database_url=url)
 
 
 def test_an_added_plan_is_served_after_the_next_build_without_a_restart(small_shared):

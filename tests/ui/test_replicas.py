@@ -29,22 +29,14 @@ def _load_bench():
 
 def test_two_replicas_one_postgres_same_answers_every_vote_once(pg, index_dir, tmp_path, request):
     from gradio_client import Client
-    from sqlalchemy import text
 
     from assistant.config import Settings
     from assistant.store.shared import build
-    from assistant.store.sql import SqlStore
     from tests.conftest import _copy_sqlite
     from tests.test_engine_shared import small_corpus
 
     load = _load_bench()
-    db = f"replicas{abs(hash(request.node.name)) % 10**6}"
-    admin = SqlStore(pg.url)
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as con:
-        con.execute(text(f'DROP DATABASE IF EXISTS "{db}"'))
-        con.execute(text(f'CREATE DATABASE "{db}"'))
-    admin.close()
-    url = pg.url.rsplit("/", 1)[0] + "/" + db
+    url = pg.fresh_database(f"replicas{abs(hash(request.node.name)) % 10**6}")
     (tmp_path / "index").mkdir()
     _copy_sqlite(index_dir / "embeddings.sqlite", tmp_path / "index" / "embeddings.sqlite")
     built = tmp_path / "built" / "milvus.db"

@@ -4,6 +4,8 @@ plan's general rule, cited."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from assistant import lexicon
 from assistant.answer import compose, phrases
 from assistant.answer.compose import STOP_BIGRAMS, bigrams
@@ -18,9 +20,10 @@ MIN_COVERAGE = 0.5  # share of the question's (rarity-weighted) topic an owner s
 MAX_PLANS = 4  # owner sentences shown for a question naming several plans
 
 
-def _question_words() -> set[str]:
+@lru_cache(maxsize=1)
+def _question_words() -> frozenset[str]:
     lex = lexicon.load("questions")
-    return set().union(*(bigrams(w) for w in lex["intents"]["owner"] + lex["anaphora_heads"] + lex["anaphora_nouns"]))
+    return frozenset().union(*(bigrams(w) for w in lex["intents"]["owner"] + lex["anaphora_heads"] + lex["anaphora_nouns"]))
 
 
 class Owner:
