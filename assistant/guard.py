@@ -77,6 +77,8 @@ def strip_labels(text: str, clauses: list[Clause]) -> str:
     """Citation labels are our metadata (plan name, section), not figures of the answer."""
     for c in clauses:
         text = text.replace(c.label, "")
+    for c in clauses:  # the plan's name alone (市妇儿工委2018年工作总结的印发日期…) is metadata too
+        text = text.replace(c.label.split(" · ")[0], "")
     return text
 
 

@@ -18,9 +18,26 @@ def index_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("index")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory) -> Path:
+    """What users enter while serving (feedback, observations) goes to a temp folder in tests, never
+    to the checkout's data/: a test's sample observations must not reach the assistant staff use
+    (subprocesses inherit it through PLANQA_DATA)."""
+    import os
+
+    d = tmp_path_factory.mktemp("data")
+    old = os.environ.get("PLANQA_DATA")
+    os.environ["PLANQA_DATA"] = str(d)
+    yield d
+    if old is None:
+        os.environ.pop("PLANQA_DATA", None)
+    else:
+        os.environ["PLANQA_DATA"] = old
+
+
 @pytest.fixture(scope="session")
-def settings(index_dir) -> Settings:
-    return Settings(corpus_dir=CORPUS, index_dir=index_dir)
+def settings(index_dir, data_dir) -> Settings:
+    return Settings(corpus_dir=CORPUS, index_dir=index_dir, data_dir=data_dir)
 
 
 @pytest.fixture(scope="session")

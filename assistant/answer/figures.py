@@ -12,6 +12,7 @@ from assistant import lexicon
 from assistant.lexicon import indicator_key
 from assistant.answer.compose import STOP_BIGRAMS, bigrams, topic_bigrams
 from assistant.answer.state import Query
+from assistant.ingest.targets import ACHIEVED_SECTIONS
 
 BARE_FIGURE = 12  # a phrase this short is a figure that takes its meaning from its neighbours
 TOPIC_COVERAGE = 0.4  # a figure's phrase must hold this share of the question's topic bigrams…
@@ -73,6 +74,8 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
     pattern = unit_pattern(q.text) or unit_pattern(q.earlier_text) or ANY_NUMBER  # 那东城呢: asked as before
     phrases = PHRASE.split(sentence_norm)
     core = topic_core(q) if core is None else core
+    if q.inherited and (said := core_of(q.own_topic)):  # 儿童呢 after 常住人口…: the figure's phrase is about 儿童
+        core, closest = said, 0.0
     need = min(TOPIC_HITS, math.ceil(TOPIC_COVERAGE * len(core)))
     # with weights: the figure's phrase must be (nearly) the sentence's best phrase for the topic —
     # 高级专业技术人员中的女性比例达到40% loses to 高技能人才中的女性比例逐步提高, which has no figure
@@ -84,13 +87,28 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
         key = indicator_key(ph)
         if q.indicator_keys and key and key not in q.indicator_keys:
             continue
-        if weigh is not None and weigh(core, bigrams(ph)) < NEAR_BEST * best:
+        window = "".join(phrases[max(0, i - 1) : i + 2])
+        bare = len(ph) < BARE_FIGURE  # 到2025年, … : a bare figure is as close as its neighbours
+        if weigh is not None and weigh(core, bigrams(window if bare else ph)) < NEAR_BEST * best:
             continue
         # the figure's own phrase must be about the topic, or its neighbours more strongly so
         # ("本规划实施的2—3年，…进行中期评估"; a bare "1月22日," takes its meaning from what follows)
         if len(core & bigrams(ph)) >= need:
             return True
-        window = "".join(phrases[max(0, i - 1) : i + 2])
-        if len(ph) < BARE_FIGURE and len(core & bigrams(window)) >= need + 1:
+        if bare and len(core & bigrams(window)) >= need + 1:
             return True
     return False
+
+
+PART_YEAR = re.compile(r"(20\d\d)年")  # a part of a document dated by its title (2018年工作总结)
+
+
+def dated_otherwise(clause, year: int) -> bool:
+    """The clause stands in a part dated another year (2018年工作总结 for a 2019 question)."""
+    m = PART_YEAR.search(clause.part)
+    return m is not None and int(m.group(1)) != year
+
+
+def achieved_place(clause, ctx) -> bool:
+    """A clause that reports what was reached: 发展基础 and the like, or a work report."""
+    return clause.section in ACHIEVED_SECTIONS or ctx.doc_by_id[clause.doc_id].kind != "plan"

@@ -54,6 +54,13 @@ def enumerated(text: str, docs: list[DocMeta]) -> list[str]:
 
 def split(q: Query, docs: list[DocMeta]) -> list[Query]:
     """The parts of a question as queries, or [] when it is one question."""
+    if q.subjects_back:  # 西城这两个数是多少: each earlier subject, asked of this turn's plans
+        return [q.model_copy(update={
+            "topic": f.topic, "own_topic": f.topic, "retrieval_text": f.topic or q.text,
+            "indicator_keys": f.indicator_keys, "indicator_names": f.indicator_names,
+            "intent": f.intent if f.intent in (Intent.TARGET_VALUE, Intent.FACT) else q.intent,
+            "asks_number": True, "achieved": f.achieved or q.achieved, "subjects_back": [],
+            "earlier_text": f.text, "inherited": False, "history_text": f.context}) for f in q.subjects_back]
     if len(q.doc_ids) >= 2 or len(q.indicator_keys) >= 2 or q.intent == Intent.STRUCTURE:
         return []  # a comparison, several indicators one strategy answers together, or the document itself
     pieces = sub_questions(q.text)
@@ -73,7 +80,7 @@ def split(q: Query, docs: list[DocMeta]) -> list[Query]:
             "doc_ids": t.doc_ids or q.doc_ids,
             "indicator_keys": t.indicator_keys or (q.indicator_keys if bare else []),
             "indicator_names": t.indicator_names or (q.indicator_names if bare else []),
-            "year": year, "achieved": t.achieved,
+            "year": year, "achieved": t.achieved or q.achieved,
             "intent": t.intent if t.intent_said or not bare else q.intent,
             "asks_number": t.asks_number or (bare and q.asks_number),
             "population": t.population or q.population, "domain_key": t.domain_key or q.domain_key}))

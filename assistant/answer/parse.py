@@ -48,6 +48,7 @@ class Turn(BaseModel):
     compares: bool = False  # 和市里比呢: set against the earlier answer
     context: str = ""  # a clause bringing in an outside figure (国家纲要要求…)
     achieved: bool = False  # 十三五期末实际到了多少: what was reached, not the target
+    several: int = 0  # 这两个数 / 这俩 / 这三个: how many earlier subjects the turn points back at
 
     @property
     def elliptical(self) -> bool:
@@ -219,7 +220,13 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_anaphora(text) is not None,
         new_topic=_any(text, lex["new_topic_words"]), context=context,
         parallel=text.startswith(tuple(lex["parallel_start"])) or text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
-        compares=_any(text, lex["compare_followup_words"]), achieved=_any(text, lex["intents"]["achieved"]))
+        compares=_any(text, lex["compare_followup_words"]), achieved=_any(text, lex["intents"]["achieved"]),
+        several=_several(text))
+
+
+def _several(text: str) -> int:
+    """这两个数 / 这俩 / 这三个: how many earlier subjects the turn points at (0: none)."""
+    return max((n for w, n in lexicon.load("questions")["several_words"].items() if w in text), default=0)
 
 
 @lru_cache(maxsize=1)
@@ -242,7 +249,7 @@ ANAPHORA_GAP = 4  # characters between 这些 and 指标 (这些养老指标)
 
 
 @lru_cache(maxsize=1)
-def _anaphora_pattern() -> re.Pattern:
+def anaphora_pattern() -> re.Pattern:
     lex = lexicon.load("questions")
     alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
     return re.compile(f"(?:{alt(lex['anaphora_heads'])})[\u4e00-\u9fff]{{0,{ANAPHORA_GAP}}}?(?:{alt(lex['anaphora_nouns'])})")
@@ -250,7 +257,7 @@ def _anaphora_pattern() -> re.Pattern:
 
 def _anaphora(text: str) -> str | None:
     """这个指标 / 这些养老指标 / 这两个数: the words that point back, or None."""
-    m = _anaphora_pattern().search(text)
+    m = anaphora_pattern().search(text)
     return m.group(0) if m else None
 
 

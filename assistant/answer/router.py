@@ -39,7 +39,7 @@ def route(q: Query, ctx: Context) -> Draft:
         if (draft := strategy.run(q, ctx)) is not None:
             return draft
     parts = multipart.split(q, list(ctx.docs))
-    if parts and not multipart.separate_questions(q.text):
+    if parts and not q.subjects_back and not multipart.separate_questions(q.text):
         whole = route_one(q, ctx)  # A、B、C分别多少 often stands in one sentence: the whole first
         if whole.answerable:
             return whole

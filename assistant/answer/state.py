@@ -42,6 +42,8 @@ class Focus(BaseModel):
     year: int | None = None
     intent: Intent = Intent.TARGET_VALUE
     asks_number: bool = False
+    achieved: bool = False  # the turn asked what was reached (十三五期末实际…): 人大和政协的呢 asks the same
+    context: str = ""  # 床位呢 after 每千名儿童儿科医生…: the earlier topic that frames this turn's own words
 
 
 class DialogueState(BaseModel):
@@ -74,6 +76,7 @@ class Query(BaseModel):
     city_word: bool = False
     achieved: bool = False  # asks what was reached (发展基础, a work report), not a target
     earlier_text: str = ""  # the earlier question this turn continues (它的问法: 几条/哪天/文号)
+    subjects_back: list[Focus] = []  # 这两个数/这俩: the earlier subjects the turn asks about again, oldest first
 
 
 def _parent_plan(doc_ids: list[str], docs: list[DocMeta], remembered: str | None) -> tuple[list[str], list[str]]:
@@ -97,12 +100,16 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     if turn.go_back and state.past:
         named = [f for f in reversed(state.past) if set(f.doc_ids) & set(turn.doc_ids)]
         base = named[0] if named else state.past[-1]
-    inherit = base is not None and (turn.elliptical or turn.which is not None or
-                                    (turn.anaphora and not turn.indicator_keys) or (turn.go_back and not turn.indicator_keys))
+    # a question about the document itself (这个规划哪天印发的) takes no content subject from earlier turns
+    about_document = turn.intent == Intent.STRUCTURE and turn.intent_said
+    inherit = base is not None and not about_document and (turn.elliptical or turn.which is not None or
+                                    ((turn.anaphora or turn.several) and not turn.indicator_keys) or (turn.go_back and not turn.indicator_keys))
     parallel = base is not None and turn.parallel and not inherit  # 那低收入家庭的未成年人呢: same question, new subject
     doc_ids = list(turn.doc_ids)
     unknown = list(turn.unknown_regions)
-    if turn.city_word:
+    by_id = {d.doc_id: d for d in docs}
+    if turn.city_word and not any(by_id[i].kind != "plan" for i in doc_ids if i in by_id):
+        # (2018年工作总结里全市…: the report speaks of its own city; 全市 does not add the city plan)
         # 市里呢 / 跟市里比呢 speak of the plan in question; 市里规划0-6岁儿童… asks its own question of the
         # city plan the conversation has meant so far (or the corpus' city-level plan)
         relative = turn.elliptical or turn.compares or bool(doc_ids)
@@ -135,12 +142,17 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.domain_key = q.domain_key or base.domain_key
         q.year = q.year if q.year is not None else base.year
         q.asks_number = q.asks_number or (base.asks_number and not turn.intent_said)
+        q.achieved = q.achieved or (base.achieved and not turn.intent_said and turn.year is None)
+        if turn.several >= 2:  # 西城这两个数: the subjects of the last turns, each answered
+            q.subjects_back = _recent_subjects(state, turn.several)
         q.history_text = base.topic
         q.inherited = True
         q.earlier_text = base.text
         q.topic = " ".join(x for x in (turn.topic, _swap_population(base.topic, base.population, turn.population)) if x)
     elif parallel:
         q.earlier_text = base.text
+        q.achieved = q.achieved or (base.achieved and turn.year is None)  # 那十四五…: a target again
+        q.history_text = base.topic  # 床位呢: 床位 in the frame of 每千名儿童…
         q.year = q.year if q.year is not None else base.year
         q.asks_number = q.asks_number or base.asks_number
         q.population = q.population or base.population
@@ -150,10 +162,24 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     return q
 
 
+def _recent_subjects(state: DialogueState, n: int) -> list[Focus]:
+    """The subjects of the latest turns, oldest first: 这两个数 after 儿科医生…？ then 床位呢？ means both."""
+    out: list[Focus] = []
+    for f in reversed([*state.past, state.focus] if state.focus else state.past):
+        if not any(f.topic == o.topic and f.indicator_keys == o.indicator_keys for o in out):
+            out.insert(0, f)
+        if len(out) >= n:
+            break
+    return out if len(out) >= 2 else []
+
+
 def _swap_population(topic: str, old: str | None, new: str | None) -> str:
     """换成儿童的呢: the earlier topic, about the other population."""
-    if old and new and old != new:
-        return topic.replace(old, new)
+    if old and new and old != new:  # 七普…女性占多少 -> 儿童呢: every word for the old population
+        from assistant import lexicon
+
+        for w in sorted(lexicon.load("questions")["populations"][old], key=len, reverse=True):
+            topic = topic.replace(w, new)
     return topic
 
 
@@ -166,7 +192,8 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
                   doc_ids=query.doc_ids, indicator_keys=query.indicator_keys, indicator_names=query.indicator_names,
                   topic=query.topic,
                   population=query.population, domain_key=query.domain_key, year=query.year,
-                  intent=query.intent, asks_number=query.asks_number)
+                  intent=query.intent, asks_number=query.asks_number, achieved=query.achieved,
+                  context=query.history_text if not query.inherited else "")
     same_topic = query.inherited or (state.focus is not None and bool(query.indicator_keys)
                                      and query.indicator_keys == state.focus.indicator_keys)
     subjects = list(state.subjects) if same_topic else []

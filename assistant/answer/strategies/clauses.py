@@ -7,7 +7,7 @@ from assistant import lexicon
 from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
-from assistant.answer.figures import asks_specific, core_of, has_figure
+from assistant.answer.figures import achieved_place, asks_specific, core_of, dated_otherwise, has_figure
 from assistant.answer.intent import Intent
 from assistant.answer.state import Query
 from assistant.answer.strategies.refusal import refuse
@@ -89,7 +89,11 @@ class ClauseAnswer:
             if q.year is not None:
                 return refuse(q, ctx, [phrases.NO_YEAR_DATA.format(year=q.year)])
             return None
-        if not relevant(q, ctx, hits):
+        if q.asks_number and q.achieved:  # 十三五期末实际是多少: a target clause does not say what was reached
+            hits = [h for h in hits if achieved_place(h.clause, ctx)]
+        if q.year is not None:  # 2019年…标准是多少: the 2018年工作总结 does not answer it
+            hits = [h for h in hits if not dated_otherwise(h.clause, q.year)]
+        if not hits or not relevant(q, ctx, hits):
             return None
         parts, cites = quote_answer(q, ctx, hits, intent)
         top = norm("".join(compose.best_sentences(hits[0].clause, q.topic or q.retrieval_text, q.indicator_names,

@@ -11,24 +11,23 @@ from assistant.answer import compose, phrases
 from assistant.answer.compose import bigrams
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
-from assistant.answer.figures import ANY_NUMBER, PHRASE as PHRASES, core_of, has_figure, unit_pattern
+from assistant.answer.figures import ANY_NUMBER, PHRASE as PHRASES, achieved_place, core_of, dated_otherwise, has_figure, unit_pattern
 from assistant.answer.intent import Intent
 from assistant.answer.multipart import sub_questions
 from assistant.answer.parse import topic
 from assistant.answer.state import Query
-from assistant.ingest.targets import ACHIEVED_SECTIONS
 from assistant.retrieve import Filters
 from assistant.text import norm
 
 RETRIEVED = 3  # clauses the hybrid retriever ranks best for the question get a bonus…
 RETRIEVED_BONUS = 0.2  # …this much for the first, half for the second, a third for the third
-PART_YEAR = re.compile(r"(20\d\d)年")  # a part of a document dated by its title (2018年工作总结)
 EXACT = 0.8  # a phrase holding this share of the topic's weight states the very thing asked
 PRECISION_WEIGHT = 0.1  # a tie-breaker: it never lifts a sentence past MIN_COVERAGE on its own
 SENTENCE_SHARE = 0.6  # a sentence's own words count more than its clause's (the clause gives context)
 MIN_COVERAGE = 0.45 + PRECISION_WEIGHT / 2  # share of the question's (rarity-weighted) topic a sentence must hold
 RUNNER_UP = 0.85  # another plan's sentence is shown too when it scores this close to the best
 MAX_PLANS = 8  # a question naming no plan is answered from at most this many plans
+FRAMED_OWN = 2  # a follow-up naming at most this many topic bigrams (床位呢) is read within the earlier topic
 CANDIDATES = 12  # best-scoring sentences checked for a figure of the asked kind, per part
 class FigureFinder:
     def run(self, q: Query, ctx: Context) -> Draft | None:
@@ -39,7 +38,9 @@ class FigureFinder:
             docs = [d for d in docs if d.period_start <= q.year <= d.period_end] or (docs if q.doc_ids else [])
         if not docs:
             return None
-        whole = core_of(q.topic, *q.indicator_names, q.context) | {b for n in q.indicator_names for b in bigrams(n)}
+        # 床位呢 after 每千名儿童…: the earlier topic frames a turn that names little of its own
+        frame = q.history_text if not q.inherited and len(core_of(q.own_topic)) <= FRAMED_OWN else ""
+        whole = core_of(q.topic, *q.indicator_names, q.context, frame) | {b for n in q.indicator_names for b in bigrams(n)}
         picks: list[tuple[float, object]] = []
         for part in sub_questions(q.text):
             sub = q if part == q.text else q.model_copy(update={"text": part, "topic": topic(part, list(ctx.docs)) or q.topic})
@@ -67,18 +68,23 @@ class FigureFinder:
         own = own or whole
         words = ctx.topic_tokens(q.topic, *q.indicator_names)  # the same by words: 孩子每天运动 ~ 儿童每天…运动
         ranks = {h.clause_id: h.rank for h in ctx.retriever.search(q.retrieval_text or q.text, k=RETRIEVED, filters=Filters(doc_ids=doc_ids))}
+        said = core_of(q.own_topic) if q.inherited else set()  # 儿童呢: the turn's own words must be there
         scored = []
         for d in doc_ids:
             sents = ctx.sentences_of.get(d, [])
             for s, bs, ts in zip(sents, ctx.sentence_bigrams.get(d, []), ctx.sentence_tokens.get(d, [])):
                 if not (own & bs) and not (words & ts):
                     continue
+                if said and not (said & bs):
+                    continue
                 if q.achieved and not achieved_place(s.clause, ctx):
                     continue
-                if q.year is not None and (m := PART_YEAR.search(s.clause.part)) and int(m.group(1)) != q.year:
+                if q.year is not None and dated_otherwise(s.clause, q.year):
                     continue  # 2019年…达到多少: the report's 2018年工作总结 part does not answer it
                 sentence = (ctx.coverage(own, bs) + ctx.coverage(whole, bs)) / 2 if own != whole else ctx.coverage(own, bs)
                 sentence = max(sentence, ctx.token_coverage(words, ts))
+                if said:  # the turn's own words in the sentence, the earlier subject in its clause
+                    sentence = max(sentence, ctx.coverage(said, bs))
                 clause = ctx.coverage(whole, ctx.clause_bigrams[s.clause.clause_id])
                 precision = len(bs & (own | whole)) / len(bs) if bs else 0.0  # of two sentences as much on topic, the one with less else
                 score = SENTENCE_SHARE * sentence + (1 - SENTENCE_SHARE) * clause
@@ -112,7 +118,3 @@ class FigureFinder:
         keep = sorted((v for v in best.values() if every or v[0] >= RUNNER_UP * top), key=lambda v: -v[0])
         return keep[:MAX_PLANS]
 
-
-def achieved_place(clause, ctx: Context) -> bool:
-    """A clause that reports what was reached: 发展基础 and the like, or a work report."""
-    return clause.section in ACHIEVED_SECTIONS or ctx.doc_by_id[clause.doc_id].kind != "plan"

@@ -12,18 +12,35 @@ from assistant.answer.compose import STOP_BIGRAMS, bigrams
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.intent import Intent
+from assistant.answer.parse import anaphora_pattern
 from assistant.answer.state import Query
 from assistant.answer.strategies.clauses import best_hits, quote_answer
 from assistant.models import Citation, DocMeta
 
 MIN_COVERAGE = 0.5  # share of the question's (rarity-weighted) topic an owner sentence must hold
 MAX_PLANS = 4  # owner sentences shown for a question naming several plans
+TIE_BREAK = 0.05  # small: decides only between sentences that hold the topic about equally
 
 
 @lru_cache(maxsize=1)
 def _question_words() -> frozenset[str]:
     lex = lexicon.load("questions")
-    return frozenset().union(*(bigrams(w) for w in lex["intents"]["owner"] + lex["anaphora_heads"] + lex["anaphora_nouns"]))
+    return frozenset().union(*(bigrams(w) for w in _question_phrases()))
+
+
+@lru_cache(maxsize=1)
+def _question_phrases() -> tuple[str, ...]:
+    lex = lexicon.load("questions")
+    return tuple(sorted(lex["intents"]["owner"] + lex["anaphora_heads"], key=len, reverse=True))
+
+
+def _own_words(text: str) -> set[str]:
+    """The turn's subject words: 这个指标归谁负责监测 -> 监测; 规划实施的具体工作是哪个部门负责 -> 实施, 工作.
+    Pointing (这个指标) and question words are cut out as words, so that no bigram spans their edge (标归)."""
+    text = anaphora_pattern().sub(" ", text)
+    for w in _question_phrases():
+        text = text.replace(w, " ")
+    return compose.topic_bigrams(text)
 
 
 class Owner:
@@ -50,7 +67,7 @@ class Owner:
     def _named_in_text(q: Query, ctx: Context, docs: list[DocMeta]) -> list:
         """Sentences that name who does the asked thing, best first, one per document."""
         words = lexicon.load("questions")["owner_text_words"]
-        own = bigrams(q.own_topic) - STOP_BIGRAMS - _question_words()
+        own = _own_words(q.own_topic)
         # 这个指标的年度监测是谁牵头: the turn's own words (年度监测) decide; the indicator only when it has none
         core = own or (bigrams(q.topic) - STOP_BIGRAMS - _question_words()) | {b for n in q.indicator_names for b in bigrams(n)}
         if not core:
@@ -63,7 +80,10 @@ class Owner:
                 if not any(w in s.norm for w in words):
                     continue
                 score = sum(idf.get(b, idf[""]) for b in core & bs) / total
-                if score >= MIN_COVERAGE and score > best.get(d.doc_id, (0, None))[0]:
+                if score < MIN_COVERAGE:
+                    continue
+                score += TIE_BREAK * len(core & bs) / len(bs)  # of two as close, the one about less else
+                if score > best.get(d.doc_id, (0, None))[0]:
                     best[d.doc_id] = (score, s)
         ranked = sorted(best.values(), key=lambda v: -v[0])
         if not ranked:

@@ -4,7 +4,7 @@ value with its source, and the target with its clause."""
 
 from __future__ import annotations
 
-from assistant import monitor
+from assistant import lexicon, monitor
 from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
@@ -31,7 +31,8 @@ class StatusAnswer:
         rows = rows_for(q, ctx)
         if not rows:
             return None
-        asked = [s for s in LIST_STATUSES if phrases.STATUS_WHICH[s] in q.text or (s == "at_risk" and "风险" in q.text)]
+        asked = [s for s in phrases.STATUS_WHICH if phrases.STATUS_WHICH[s] in q.text or (s == "at_risk" and "风险" in q.text)]
+        asked = asked or (["met"] if any(w in q.text for w in lexicon.load("questions")["status_met_words"]) else [])
         if not q.indicator_keys:  # 哪些指标未达标: the list
             wanted = asked or list(LIST_STATUSES)
             rows = [r for r in rows if r.status in wanted]
@@ -44,7 +45,9 @@ class StatusAnswer:
             used += [t for t in ctx.by_doc.get(r.doc_id, []) if t.clause_id == r.clause_id and t.quote == r.quote]
         if "接近" in q.text:
             lines.insert(0, self._closer(rows))
-        return Draft(answer="\n\n".join(x for x in lines if x), answerable=True, citations=compose.dedupe(cites),
+        # without an observed value there is no status to give: say so, as a refusal (both numbers or none)
+        judged = any(r.observed_value is not None for r in rows[:MAX_ROWS])
+        return Draft(answer="\n\n".join(x for x in lines if x), answerable=judged, citations=compose.dedupe(cites),
                      targets=used, observed=observed, differences=diffs, intent=Intent.STATUS)
 
     @staticmethod

@@ -68,7 +68,8 @@ class Structure:
                     continue
                 items.append(phrases.COUNT_ITEM.format(section=s, n=len(sec), last=sec[-1].label))
                 counts.append(Count(value=len(sec), clause_ids=[c.clause_id for c in sec]))
-                found.append(compose.cite(sec[-1], sec[-1].text.split("\n")[0]))
+                # the first item and the last: where the count starts and where it ends
+                found += [compose.cite(c, c.text.split("\n")[0]) for c in ([sec[0]] + sec[-1:] if len(sec) > 1 else sec)]
             if items:
                 heading = lexicon.special_section("heading")
                 head = next((c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == heading
@@ -93,8 +94,10 @@ class Structure:
 
     def _facts(self, q: Query, ctx: Context, d: DocMeta, parts, cites, missing) -> None:
         header = [c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == lexicon.special_section("header")]
+        words = lexicon.load("questions")["structure_words"]
+        said = lambda kind: any(w in q.text for w in words[kind])  # noqa: E731
         asked = False
-        if any(w in q.text for w in ("文号", "发文字号")):
+        if said("doc_number"):
             asked = True
             c = next((c for c in header if d.doc_number and norm(d.doc_number) in norm(c.text)), None)
             if c:
@@ -102,10 +105,12 @@ class Structure:
                 cites.append(compose.cite(c, d.doc_number))
             else:
                 missing.append(phrases.NO_DOC_NUMBER.format(plan=d.short_name))
-        about_doc = any(w in q.text for w in ("印发", "发布", "签发", "落款", "出台"))
+        about_doc = said("issued")
         if about_doc:
             asked = True
             c = next((c for c in reversed(header) if DATE_LINE.match(norm(c.text))), None)
+            if c is None:  # 时间:2019-07-01 来源:市妇儿工委办: the line that carries the manifest's date
+                c = next((c for c in header if d.issue_date in norm(c.text)), None)
             if c is None:
                 y = d.issue_date.split("-")[0]
                 c = next((c for c in header if y in norm(c.text) and re.search(r"\d{4}-\d\d-\d\d|\d{4}年", c.text)), None)
@@ -116,15 +121,15 @@ class Structure:
                 template = phrases.ISSUE_DATE_READ if same else phrases.ISSUE_DATE
                 parts.append(template.format(plan=d.short_name, quote=c.text.strip(), label=c.label, y=y, m=m, d=day))
                 cites.append(compose.cite(c, c.text))
-        who = any(w in q.text for w in ("谁", "哪个单位", "哪个部门", "哪个机关", "机关", "单位"))
-        if who and any(w in q.text for w in ("印发", "发文", "落款", "发的", "出台")):
+        who = said("who")
+        if who and said("who_issued"):
             asked = True
             c = next((c for c in header if norm(d.issuer) in norm(c.text)), None) or \
                 next((c for c in header if norm(d.issuer).removeprefix("北京市") in norm(c.text)), None)
             if c:
                 parts.append(phrases.ISSUER.format(plan=d.short_name, issuer=d.issuer, label=c.label))
                 cites.append(compose.cite(c, d.issuer if norm(d.issuer) in norm(c.text) else c.text))
-        if any(w in q.text for w in ("规划期", "哪几年", "期限", "时间范围", "几个规划", "哪些规划", "包括")):
+        if said("period"):
             asked = True
             if len(d.parts) > 1:
                 c = next((c for c in header if all(norm(p.title) in norm(c.text) for p in d.parts)), None)
