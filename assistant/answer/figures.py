@@ -11,6 +11,7 @@ from functools import lru_cache
 from assistant import lexicon
 from assistant.lexicon import indicator_key
 from assistant.answer.compose import STOP_BIGRAMS, bigrams, topic_bigrams
+from assistant.answer.parse import find_indicators, own_subject
 from assistant.answer.state import Query
 from assistant.ingest.targets import ACHIEVED_SECTIONS
 
@@ -60,6 +61,21 @@ def topic_core(q: Query) -> set[str]:
     return bigrams(without_verbs(about)) - STOP_BIGRAMS
 
 
+NAMED = 0.6  # share of an indicator name's bigrams a phrase holds to speak of it in other words
+
+
+def _names_it(names: list[str], keys: list[str], phrase: str) -> bool:
+    """The phrase speaks of one of these indicators, if in other words (社区(村)建立家长学校 ~ 社区家长学校):
+    a phrase that also names an unrelated indicator (…家庭教育指导服务站点) still answers; one naming a
+    sibling (社区居委会成员 for 村委会成员: shared words) does not."""
+    asked = [bigrams(n) for n in names]
+    for name, key in find_indicators(phrase):
+        if key not in keys and any(bigrams(name) & a for a in asked):
+            return False
+    have = bigrams(phrase)
+    return any(len(a & have) >= NAMED * len(a) for a in asked if a)
+
+
 def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str] | None = None, weigh=None,
                closest: float = 0.0) -> bool:
     """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic.
@@ -74,7 +90,7 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
     pattern = unit_pattern(q.text) or unit_pattern(q.earlier_text) or ANY_NUMBER  # 那东城呢: asked as before
     phrases = PHRASE.split(sentence_norm)
     core = topic_core(q) if core is None else core
-    if q.inherited and (said := core_of(q.own_topic)):  # 儿童呢 after 常住人口…: the figure's phrase is about 儿童
+    if q.inherited and (said := core_of(own_subject(q.own_topic))):  # 儿童呢 after 常住人口…: the figure's phrase is about 儿童
         core, closest = said, 0.0
     need = min(TOPIC_HITS, math.ceil(TOPIC_COVERAGE * len(core)))
     # with weights: the figure's phrase must be (nearly) the sentence's best phrase for the topic —
@@ -85,7 +101,7 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
         if not pattern.search(ph):
             continue
         key = indicator_key(ph)
-        if q.indicator_keys and key and key not in q.indicator_keys:
+        if q.indicator_keys and key and key not in q.indicator_keys and not _names_it(q.indicator_names, q.indicator_keys, ph):
             continue
         window = "".join(phrases[max(0, i - 1) : i + 2])
         bare = len(ph) < BARE_FIGURE  # 到2025年, … : a bare figure is as close as its neighbours

@@ -104,13 +104,15 @@ def _listed_indicators(text: str) -> list[tuple[str, str]]:
     last), 每千名儿童儿科执业医师和床位 (the qualifier of the first)."""
     out: list[tuple[str, str]] = []
     for m in [*_listed_pattern().finditer(text.replace("的", "")), *LISTED.finditer(text.replace("的", ""))]:
-        items = [i for i in re.split(r"[、和及与]", m.group(0)) if i]
+        items = [i for i in re.split(r"[、和及与]", re.sub(r"[呢吗啊吧]+$", "", m.group(0))) if i]
         if len(items) < 2:
             continue
         last, prev = items[-1], items[-2]
         tails = [last[len(prev):] if len(last) > len(prev) else "",  # 高中生|近视率 after 初中生: the shared words
                  next((n for n in MEASURE_NOUNS if last.endswith(n)), "")]  # 新生儿、婴儿和…死亡率: the measure noun
         expanded = [i + t for i in items[:-1] for t in tails] + [last]
+        head = next((n for n in MEASURE_NOUNS if items[0].endswith(n)), "")  # 婴儿死亡率和5岁以下: the first's noun
+        expanded += [i + head for i in items[1:] if head and not i.endswith(tuple(MEASURE_NOUNS))]
         if (q := PER_WHOM.match(items[0])):
             expanded = [i if i.startswith("每") else q.group(0) + i for i in expanded]
         for item in expanded:
@@ -216,12 +218,17 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         population=pops[0] if len(pops) == 1 else None, domain_key=domain_key,
         indicator_keys=[k for _, k in found], indicator_names=[n for n, _ in found],
         year=year, intent=intent, intent_said=said,
-        asks_number=_any(plain.replace("哪几", ""), lex["asks_number"]),
+        asks_number=_any(plain.replace("哪几", ""), lex["asks_number"]) or _names_a_measure(plain),
         which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_anaphora(text) is not None,
         new_topic=_any(text, lex["new_topic_words"]), context=context,
         parallel=text.startswith(tuple(lex["parallel_start"])) or text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
         compares=_any(text, lex["compare_followup_words"]), achieved=_any(text, lex["intents"]["achieved"]),
         several=_several(text))
+
+
+def _names_a_measure(text: str) -> bool:
+    """曾都农村社区家长学校比例: a question that is just a measure's name asks for its figure."""
+    return text.rstrip("？?。！! ").endswith(tuple(MEASURE_NOUNS))
 
 
 def _several(text: str) -> int:
@@ -306,6 +313,16 @@ def topic(text: str, docs: list[DocMeta]) -> str:
     out = " ".join(out.split())
     extra = [v for k, v in lexicon.load("questions").get("synonyms", {}).items() if k in text]
     return " ".join([out, *extra]).strip()
+
+
+def own_subject(topic_text: str) -> str:
+    """A follow-up's own subject words, population words kept: 儿童呢 -> 儿童; 十三五末这个实际做到 -> ''."""
+    pops = {w for ws in lexicon.load("questions")["populations"].values() for w in ws}
+    out = re.sub(r"20\d\d年?|[的了呢吗啊吧呀么]", " ", topic_text)
+    for w in _non_topic_words():
+        if w not in pops:
+            out = out.replace(w, " ")
+    return " ".join(out.split())
 
 
 @lru_cache(maxsize=1)

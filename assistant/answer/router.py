@@ -35,6 +35,15 @@ LAST = Refusal()
 
 
 def route(q: Query, ctx: Context) -> Draft:
+    draft = _route(q, ctx)
+    if not draft.answerable and q.achieved and not q.achieved_said:
+        # 入园率呢 after 十三五末实际…: no reached value for it, so the plan's target is what can be said
+        again = _route(q.model_copy(update={"achieved": False}), ctx)
+        return again if again.answerable else draft
+    return draft
+
+
+def _route(q: Query, ctx: Context) -> Draft:
     for strategy in FIRST:
         if (draft := strategy.run(q, ctx)) is not None:
             return draft

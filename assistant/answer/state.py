@@ -75,6 +75,7 @@ class Query(BaseModel):
     context: str = ""  # an outside figure the question mentions (国家纲要要求…)
     city_word: bool = False
     achieved: bool = False  # asks what was reached (发展基础, a work report), not a target
+    achieved_said: bool = False  # …in its own words (十三五末实际…), not only by following such a turn
     earlier_text: str = ""  # the earlier question this turn continues (它的问法: 几条/哪天/文号)
     subjects_back: list[Focus] = []  # 这两个数/这俩: the earlier subjects the turn asks about again, oldest first
 
@@ -127,14 +128,14 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         doc_ids = list(state.subjects)
     if which and len(doc_ids) >= 2:
         intent = Intent.COMPARE
-    elif (inherit or parallel) and not turn.intent_said:
-        intent = base.intent
+    elif (inherit or parallel) and not turn.intent_said and not (base.intent == Intent.STRUCTURE and turn.indicator_keys):
+        intent = base.intent  # (西城2030年新生儿死亡率呢 after 几条: an indicator is content, not the document)
     q = Query(
         text=turn.text, topic=turn.topic, own_topic=turn.topic, doc_ids=doc_ids, unknown_regions=unknown,
         population=turn.population, domain_key=turn.domain_key,
         indicator_keys=turn.indicator_keys, indicator_names=turn.indicator_names, year=turn.year,
         intent=intent, asks_number=turn.asks_number, which=which, context=turn.context, city_word=turn.city_word,
-        achieved=turn.achieved)
+        achieved=turn.achieved, achieved_said=turn.achieved)
     if inherit:
         q.indicator_keys = q.indicator_keys or base.indicator_keys
         q.indicator_names = q.indicator_names or base.indicator_names

@@ -14,7 +14,7 @@ from assistant.answer.draft import Draft
 from assistant.answer.figures import ANY_NUMBER, PHRASE as PHRASES, achieved_place, core_of, dated_otherwise, has_figure, unit_pattern
 from assistant.answer.intent import Intent
 from assistant.answer.multipart import sub_questions
-from assistant.answer.parse import topic
+from assistant.answer.parse import own_subject, topic
 from assistant.answer.state import Query
 from assistant.retrieve import Filters
 from assistant.text import norm
@@ -68,7 +68,7 @@ class FigureFinder:
         own = own or whole
         words = ctx.topic_tokens(q.topic, *q.indicator_names)  # the same by words: 孩子每天运动 ~ 儿童每天…运动
         ranks = {h.clause_id: h.rank for h in ctx.retriever.search(q.retrieval_text or q.text, k=RETRIEVED, filters=Filters(doc_ids=doc_ids))}
-        said = core_of(q.own_topic) if q.inherited else set()  # 儿童呢: the turn's own words must be there
+        said = core_of(own_subject(q.own_topic)) if q.inherited else set()  # 儿童呢: the turn's own words must be there
         scored = []
         for d in doc_ids:
             sents = ctx.sentences_of.get(d, [])

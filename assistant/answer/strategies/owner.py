@@ -59,8 +59,11 @@ class Owner:
         if not hits:
             return None
         parts, cites = quote_answer(q, ctx, hits, Intent.OWNER, focus=lexicon.load("questions")["owner_text_words"])
-        self._owner_note(q, ctx, docs, parts, cites)
-        return Draft(answer=phrases.FROM_TEXT + "\n\n" + "\n\n".join(parts), answerable=True,
+        named = self._owner_note(q, ctx, docs, parts, cites)
+        # 具体由哪个委办局负责 when the plan names nobody: the question has no answer in the plan (a refusal
+        # that still quotes the plan's general rule); 有没有写明由谁负责 does: 没有写明, and the rule
+        whether = any(w in q.text for w in lexicon.load("questions")["owner_whether_words"])
+        return Draft(answer=phrases.FROM_TEXT + "\n\n" + "\n\n".join(parts), answerable=named or whether,
                      citations=compose.dedupe(cites), intent=Intent.OWNER)
 
     @staticmethod
@@ -104,8 +107,8 @@ class Owner:
         return [nxt.text] if core & bigrams(nxt.norm) else []
 
     @staticmethod
-    def _owner_note(q: Query, ctx: Context, docs: list[DocMeta], parts: list[str], cites: list[Citation]) -> None:
-        """Who carries it, with where that comes from; or that the plan names nobody."""
+    def _owner_note(q: Query, ctx: Context, docs: list[DocMeta], parts: list[str], cites: list[Citation]) -> bool:
+        """Who carries it, with where that comes from; or that the plan names nobody (False)."""
         in_scope = {d.doc_id for d in docs}
         owners = [t for k in q.indicator_keys for t in ctx.by_key.get(k, []) if t.owner and t.doc_id in in_scope]
         if owners and owners[0].owner_source != "plan":
@@ -113,10 +116,10 @@ class Owner:
             parts.append(phrases.OWNER_FOUND.format(owner=t.owner, source=phrases.OWNER_SOURCES[t.owner_source]))
             if t.owner_clause_id:
                 cites.append(compose.cite(ctx.clause_by_id[t.owner_clause_id], t.owner_quote or ""))
-            return
+            return True
         quoted = "".join(c.quote for c in cites)
         if not owners and any(w in quoted for w in lexicon.load("questions")["owner_text_words"]):
-            return  # the quoted clauses already say who
+            return True  # the quoted clauses already say who
         parts.append(phrases.OWNER_NONE)
         for d in [d for d in docs if d.kind == "plan"][:3]:
             rule = ctx.plan_rule(d.doc_id)
@@ -125,3 +128,4 @@ class Owner:
                 c = ctx.clause_by_id[clause_id]
                 parts.append(phrases.OWNER_RULE.format(plan=d.short_name, owner=owner, quote=quote, label=c.label))
                 cites.append(compose.cite(c, quote))
+        return False
