@@ -88,8 +88,35 @@ def test_a_broken_plan_does_not_stop_the_others(corpus_copy, index_dir, tmp_path
 
 def test_owner_the_plan_does_not_name_is_said_plainly_with_the_general_rule(engine):
     a = engine.ask("东城区反家暴由哪个部门牵头？", [])
-    assert "没有写明" in a.answer and "成员单位" in a.answer
+    assert "没有写明" in a.answer and "成员单位" in a.answer and not a.answerable  # which body: the plan does not say
     assert any(c.clause_id.startswith("dongcheng:综合/组织实施") for c in a.citations)
+    a = engine.ask("东城区反家暴这项，规划有没有写明由哪个部门牵头？", [])
+    assert "没有写明" in a.answer and a.answerable  # whether it is written: it is not, and the rule is
+
+
+def test_a_sibling_indicators_figure_is_not_an_answer(engine):
+    a = engine.ask("东城村委会成员女性比例要保持多少", [])  # 东城 sets 社区居委会成员 50%左右 only
+    assert not a.answerable and "50%" not in a.answer
+    a = engine.ask("曾都农村社区家长学校比例", [])  # the same thing in other words: 85%的农村社区(村)建立家长学校
+    assert a.answerable and "85%" in a.answer
+
+
+def test_a_followup_with_its_own_words_is_read_within_the_earlier_topic(engine):
+    a = engine.ask("儿童呢", ["西城七普常住人口多少，女性占多少"])
+    assert "15.8" in a.answer and "57" not in a.answer
+    a = engine.ask("床位呢", ["西城每千名儿童儿科医生要配多少"])
+    assert "2.2" in a.answer and "养老" not in a.answer
+    a = engine.ask("西城这两个数是多少", ["曾都每千名儿童儿科医生要配多少", "床位呢"])
+    assert "0.85" in a.answer and "2.2" in a.answer
+
+
+def test_what_was_reached_is_never_answered_with_a_target(engine):
+    a = engine.ask("东城十三五期末孕产妇死亡率实际是多少", [])
+    assert not a.answerable and "7" not in a.answer.split("最接近")[0]
+    a = engine.ask("人大和政协的呢", ["西城十三五期末党代会女代表实际到了多少"])
+    assert "34.22%" in a.answer and "37.56%" in a.answer
+    a = engine.ask("2019年北京城乡低保标准是多少", [])  # the report gives 2018's (1000元/月) only
+    assert not a.answerable
 
 
 def test_owner_named_in_the_text(engine):

@@ -51,9 +51,12 @@ def without_verbs(text: str) -> str:
 YEARS = re.compile(r"(?:截至|截止|到)?20\d\d年?(?:底|末)?")
 
 
+LISTING = re.compile(r"[和、]")  # 人大和政协: two subjects, no bigram across the 和 (大和, 和政)
+
+
 def core_of(*texts: str) -> set[str]:
     """The topic bigrams of a question: no years (截至2018年), no verbs of direction, no question words."""
-    return topic_bigrams(without_verbs(YEARS.sub(" ", " ".join(texts))))
+    return topic_bigrams(without_verbs(LISTING.sub(" ", YEARS.sub(" ", " ".join(texts)))))
 
 
 def topic_core(q: Query) -> set[str]:

@@ -78,6 +78,8 @@ class Questions(_Strict):
     several_words: dict[str, int]
     status_met_words: list[str]
     owner_whether_words: list[str]
+    body_suffixes: list[str]
+    generic_bodies: list[str]
     structure_words: dict[Literal['doc_number', 'issued', 'who', 'who_issued', 'period'], list[str]]  # 文号/印发/谁/期限  # 这两个数: how many earlier subjects a turn points back at
     parallel_start: list[str]
     parallel_end: list[str]

@@ -35,3 +35,16 @@ def test_places_outside_the_corpus_come_from_the_general_table(tables):
 def test_a_document_number_names_its_plan(tables):
     t = read_turn("曾政发〔2022〕8号这个文件里包括哪几个规划？", tables.docs)
     assert t.doc_ids == ["zengdu"] and t.intent == Intent.STRUCTURE
+
+
+def test_a_bare_measure_name_asks_for_its_figure(tables):
+    assert read_turn("曾都农村社区家长学校比例", tables.docs).asks_number
+    assert not read_turn("曾都家长学校有什么措施", tables.docs).asks_number
+
+
+def test_a_list_sharing_the_first_items_measure_noun(tables):
+    assert read_turn("婴儿死亡率和5岁以下呢", tables.docs).indicator_keys == ["婴儿死亡率", "5岁以下儿童死亡率"]
+
+
+def test_pointing_back_at_several_subjects(tables):
+    assert read_turn("东城这俩数呢", tables.docs).several == 2 and read_turn("东城的呢", tables.docs).several == 0

@@ -56,3 +56,27 @@ def test_the_city_means_the_plans_own_parent(ask_query):
 def test_a_parallel_question_keeps_year_and_plans(ask_query):
     q = ask_query("那妇幼工作经费呢？", ["2018年市财政拿了多少钱支持中小学课后服务？"])
     assert q.year == 2018 and q.asks_number
+
+
+def test_these_two_ask_the_last_turns_subjects_again(ask_query):
+    q = ask_query("西城这两个数是多少", ["曾都每千名儿童儿科医生要配多少", "床位呢"])
+    assert q.doc_ids == ["xicheng"] and [f.topic for f in q.subjects_back] == ["每千名儿童儿科医生 配", "床位"]
+    assert q.subjects_back[1].context  # 床位 is read within the earlier topic (每千名儿童…)
+
+
+def test_what_was_reached_carries_to_a_parallel_turn_but_not_past_a_named_year(ask_query):
+    history = ["西城十三五期末党代会女代表实际到了多少"]
+    assert ask_query("人大和政协的呢", history).achieved
+    assert not ask_query("那十四五西城区人大代表里女性比例要达到多少？", history + ["人大和政协的呢"]).achieved
+
+
+def test_a_document_question_takes_no_content_subject(ask_query):
+    q = ask_query("西城这个规划哪天印发的，文号是啥", ["西城儿童之家建了多少所"])
+    assert q.intent == Intent.STRUCTURE and not q.inherited
+    q = ask_query("西城2030年新生儿死亡率目标呢", ["西城规划儿童与健康一共有几条？"])
+    assert q.intent != Intent.STRUCTURE and q.indicator_keys == ["新生儿死亡率"]
+
+
+def test_a_reports_own_city_word_does_not_add_the_city_plan(ask_query):
+    q = ask_query("比上年提高多少", ["2018年市妇儿工委工作总结里，全市婚前医学检查率到多少了？"])
+    assert q.doc_ids == ["bj_wcc_2018"] and q.inherited and q.indicator_keys == ["婚前医学检查率"]

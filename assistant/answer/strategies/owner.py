@@ -12,6 +12,7 @@ from assistant.answer.compose import STOP_BIGRAMS, bigrams
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.intent import Intent
+from assistant.answer.figures import LISTING
 from assistant.answer.parse import anaphora_pattern
 from assistant.answer.state import Query
 from assistant.answer.strategies.clauses import best_hits, quote_answer
@@ -37,10 +38,18 @@ def _question_phrases() -> tuple[str, ...]:
 def _own_words(text: str) -> set[str]:
     """The turn's subject words: 这个指标归谁负责监测 -> 监测; 规划实施的具体工作是哪个部门负责 -> 实施, 工作.
     Pointing (这个指标) and question words are cut out as words, so that no bigram spans their edge (标归)."""
-    text = anaphora_pattern().sub(" ", text)
+    text = LISTING.sub(" ", anaphora_pattern().sub(" ", text))  # 工委和办公室: no bigram across 和
     for w in _question_phrases():
         text = text.replace(w, " ")
-    return compose.topic_bigrams(text)
+    return compose.topic_bigrams(text) - _question_words()  # 各管 of 各管什么 (什么 was cut as a stopword)
+
+
+def names_a_body(text: str) -> bool:
+    """The text names an organisation (区财政局、妇联、区急救中心站), not only 相关部门 or 成员单位."""
+    lex = lexicon.load("questions")
+    for w in sorted(lex["generic_bodies"], key=len, reverse=True):
+        text = text.replace(w, " ")
+    return any(w in text for w in lex["body_suffixes"])
 
 
 class Owner:
@@ -120,6 +129,8 @@ class Owner:
         quoted = "".join(c.quote for c in cites)
         if not owners and any(w in quoted for w in lexicon.load("questions")["owner_text_words"]):
             return True  # the quoted clauses already say who
+        if names_a_body(quoted):
+            return True  # 区财政局将…纳入预算 / 联合妇联、工会、民政局: they name the body in other words
         parts.append(phrases.OWNER_NONE)
         for d in [d for d in docs if d.kind == "plan"][:3]:
             rule = ctx.plan_rule(d.doc_id)
