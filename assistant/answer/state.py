@@ -146,6 +146,9 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.achieved = q.achieved or (base.achieved and not turn.intent_said and turn.year is None)
         if turn.several >= 2:  # 西城这两个数: the subjects of the last turns, each answered
             q.subjects_back = _recent_subjects(state, turn.several)
+            if q.subjects_back:  # the turn is about all of them: a later 哪个高 compares each
+                q.indicator_keys = list(dict.fromkeys(k for f in q.subjects_back for k in f.indicator_keys))
+                q.indicator_names = list(dict.fromkeys(n for f in q.subjects_back for n in f.indicator_names))
         q.history_text = base.topic
         q.inherited = True
         q.earlier_text = base.text
