@@ -54,9 +54,17 @@ YEARS = re.compile(r"(?:截至|截止|到)?20\d\d年?(?:底|末)?")
 LISTING = re.compile(r"[和、]")  # 人大和政协: two subjects, no bigram across the 和 (大和, 和政)
 
 
+@lru_cache(maxsize=1)
+def _periods() -> re.Pattern:
+    """十三五期末 / 十四五 / 截至: when, not what (the lexicon's period and reached words)."""
+    lex = lexicon.load("questions")
+    words = sorted([*lex["years"], *lex["intents"]["achieved"]], key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
 def core_of(*texts: str) -> set[str]:
     """The topic bigrams of a question: no years (截至2018年), no verbs of direction, no question words."""
-    return topic_bigrams(without_verbs(LISTING.sub(" ", YEARS.sub(" ", " ".join(texts)))))
+    return topic_bigrams(without_verbs(LISTING.sub(" ", _periods().sub(" ", YEARS.sub(" ", " ".join(texts))))))
 
 
 def topic_core(q: Query) -> set[str]:
@@ -114,7 +122,7 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
         # ("本规划实施的2—3年，…进行中期评估"; a bare "1月22日," takes its meaning from what follows)
         if len(core & bigrams(ph)) >= need:
             return True
-        if bare and len(core & bigrams(window)) >= need + 1:
+        if bare and len(core & bigrams(window)) >= min(need + 1, len(core)):
             return True
     return False
 

@@ -20,6 +20,7 @@ from assistant.text import norm
 MAX_QUESTION = 2000  # characters kept; longer input is cut, never rejected silently
 MIN_CORE = 2  # a turn whose own topic words are shorter than this is elliptical (那西城呢？)
 YEAR = re.compile(r"(20\d\d)年")
+STATED_FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日])")  # 82.49%, not 2018年
 SEGMENT = re.compile(r"(?<=[，,；;。！!？?])")
 
 
@@ -200,7 +201,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
             doc_ids = [i for i in doc_ids if i in named]
     pops = [p for p, words in lex["populations"].items() if _any(text, words)]
     year = _year(asked)
-    intent, said = _intent(text)
+    intent, said = _intent(asked)  # 之前十三五末是82.49%: the context does not set what is asked
     plain = re.sub(r"[“”\"‘’'《》]", "", text)
     plans = [i for i in doc_ids if next(d for d in docs if d.doc_id == i).kind == "plan"]
     if len(plans) >= 2 and intent in (Intent.TARGET_VALUE, Intent.COMPARE, Intent.TARGET_LIST):
@@ -222,7 +223,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_anaphora(text) is not None,
         new_topic=_any(text, lex["new_topic_words"]), context=context,
         parallel=text.startswith(tuple(lex["parallel_start"])) or text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
-        compares=_any(text, lex["compare_followup_words"]), achieved=_any(text, lex["intents"]["achieved"]),
+        compares=_any(text, lex["compare_followup_words"]), achieved=_any(asked, lex["intents"]["achieved"]),
         several=_several(text))
 
 
@@ -275,7 +276,12 @@ def _split_context(text: str) -> tuple[str, str]:
     words = _words("context_words")
     if len(segs) < 2:
         return "", text
+    asks = _words("asks_number") + _words("context_ask_marks")
     ctx = [s for s in segs[:-1] if _any(s, words)]
+    # …要达到多少？之前十三五末是82.49%: a clause that states a figure and asks nothing is context too
+    ctx += [s for s in segs if s not in ctx and STATED_FIGURE.search(s) and not _any(s, asks)]
+    if len(ctx) == len(segs):
+        return "", text
     if not ctx:
         return "", text
     return "".join(ctx), "".join(s for s in segs if s not in ctx)

@@ -79,6 +79,7 @@ class Questions(_Strict):
     status_met_words: list[str]
     owner_whether_words: list[str]
     body_suffixes: list[str]
+    context_ask_marks: list[str]
     generic_bodies: list[str]
     structure_words: dict[Literal['doc_number', 'issued', 'who', 'who_issued', 'period'], list[str]]  # 文号/印发/谁/期限  # 这两个数: how many earlier subjects a turn points back at
     parallel_start: list[str]
