@@ -13,9 +13,9 @@ from assistant.models import Answer
 from assistant.text import norm
 
 # The CI gate: one place. Measured on eval_sets/ (the project's sets plus blind set A, 542 lines with
-# 112 conversation turns) on 2026-12-01: 0.952 / 0.964 / 0.925 / 1.00, conversation turns 0.937.
-# The aim is 0.95 everywhere; refusals and conversation turns are gated where they stand.
-THRESHOLDS = {"answer_accuracy": 0.95, "citation_recall": 0.95, "refusal_accuracy": 0.92, "numeric_faithfulness": 1.00}
+# 112 conversation turns) on 2026-12-01 after the second round: 0.962 / 0.971 / 0.985 / 1.00, turns 0.947.
+# The gate is 0.95 / 0.95 / 0.95 / 1.00; conversation turns are gated where they stand.
+THRESHOLDS = {"answer_accuracy": 0.95, "citation_recall": 0.95, "refusal_accuracy": 0.95, "numeric_faithfulness": 1.00}
 CONVERSATION_THRESHOLD = 0.93  # answer accuracy over the turns of multi-turn conversations
 
 
