@@ -93,7 +93,8 @@ def find_places(text: str) -> list[Place]:
             p = full.get(w)
             if p is None and (a := alias.get(w)) is not None:
                 rest = t[i + size :]
-                if (not rest or rest.startswith(tuple(after))) and not _is_word(w):
+                # a province-level short name (上海每千人口…) stands alone; a shorter unit's needs a marker
+                if (not rest or rest.startswith(tuple(after)) or a.level == "省") and not _is_word(w):
                     p = a
             if p is not None:
                 for j in range(i, i + size):

@@ -63,7 +63,7 @@ def dedupe(cites: list[Citation]) -> list[Citation]:
 
 
 def target_line(t: Target, clause: Clause) -> str:
-    line = f"{t.quote}"
+    line = t.quote.lstrip("、，,；;")  # 、床位增至3.17张: the row starts after the list comma
     if t.value and t.norm_value is not None and t.norm_unit and norm(t.norm_unit) not in norm(t.value):
         line += phrases.NORMALISED.format(value=f"{fmt_number(t.norm_value)}{t.norm_unit}")
     if t.year and str(t.year) not in norm(t.quote):

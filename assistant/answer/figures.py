@@ -21,13 +21,35 @@ TOPIC_HITS = 3  # …or at least this many of them
 NEAR_BEST = 0.9  # weighted: the figure's phrase holds at least this share of the best phrase's coverage
 # a figure, not an age (3岁以下), a span (6个月) or a year (2025年)
 ANY_NUMBER = re.compile(r"(?<![\d.])(?!20\d\d年)\d+(?:\.\d+)?(?![\d.]|岁|周岁|个月)|[一二三四五六七八九十两]+[个张名所家次项]|万分之|一半")
-SPECIFIC_UNITS = 7  # the first answer_units (date, year, month, duration, length, money, ratio) need that very kind
-PHRASE = re.compile(r"[，,；;。：:]")
+SPECIFIC_UNITS = 8  # the first answer_units (date, year, month, duration, length, money, ratio, age) need that very kind
+LATIN = re.compile(r"[A-Za-z]{2,}")  # HPV, GDP: a term no paraphrase stands for
+MEASURE_HEAD = re.compile(r"([\u4e00-\u9fff]{2})率")  # 筛查率 / 知晓率: what a rate counts
+PHRASE = re.compile(r"[，,；;。]|(?<!\d)[：:]|[：:](?!\d)")  # a colon between digits is a ratio (1:2), not a break
 
 
 @lru_cache(maxsize=1)
 def _units() -> list[tuple[list[str], re.Pattern]]:
     return [(u["words"], re.compile(u["pattern"])) for u in lexicon.load("questions")["answer_units"]]
+
+
+def asked_unit(q: Query) -> re.Pattern | None:
+    """The kind of figure this turn asks for; 那东城呢 asks as the turn it follows, a turn with its own
+    subject (儿童服务类社会组织呢 after 几名社会工作者; 低保标准是多少 after 要建多少个) does not."""
+    if unit := unit_pattern(q.text):
+        return unit
+    own = core_of(own_subject(q.own_topic)) if q.own_topic else set()
+    return unit_pattern(q.earlier_text) if q.inherited and not own else None
+
+
+def holds_terms(q: Query, text: str) -> bool:
+    """Latin terms the question names (九价HPV疫苗) are in the text: 免疫规划疫苗接种率 does not answer it."""
+    asked = {t.upper() for t in LATIN.findall(q.own_topic or q.text)}
+    return not asked or asked <= {t.upper() for t in LATIN.findall(text)}
+
+
+def _heads(q: Query) -> set[str]:
+    """What the asked rate counts (乳腺癌筛查率 -> 筛查), when no lexicon indicator says it in other words."""
+    return set() if q.indicator_keys else set(MEASURE_HEAD.findall(q.own_topic or q.topic))
 
 
 def unit_pattern(text: str) -> re.Pattern | None:
@@ -98,12 +120,15 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
         years = set(re.findall(r"(20\d\d)年", sentence_norm))
         if years and str(q.year) not in years:
             return False
-    pattern = unit_pattern(q.text) or unit_pattern(q.earlier_text) or ANY_NUMBER  # 那东城呢: asked as before
+    pattern = asked_unit(q) or ANY_NUMBER
     phrases = PHRASE.split(sentence_norm)
     core = topic_core(q) if core is None else core
     if q.inherited and (said := core_of(own_subject(q.own_topic))):  # 儿童呢 after 常住人口…: the figure's phrase is about 儿童
         core, closest = said, 0.0
     need = min(TOPIC_HITS, math.ceil(TOPIC_COVERAGE * len(core)))
+    if not holds_terms(q, sentence_norm):
+        return False
+    heads = _heads(q)
     # with weights: the figure's phrase must be (nearly) the sentence's best phrase for the topic —
     # 高级专业技术人员中的女性比例达到40% loses to 高技能人才中的女性比例逐步提高, which has no figure
     # (`closest`: the closest phrase the caller found in other sentences of the same search)
@@ -115,6 +140,8 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
         if q.indicator_keys and key and key not in q.indicator_keys and not _names_it(q.indicator_names, q.indicator_keys, ph):
             continue
         window = "".join(phrases[max(0, i - 1) : i + 2])
+        if heads and not any(h in window for h in heads):
+            continue  # 乳腺癌筛查率 is not answered by …防治知识知晓率达90%
         bare = len(ph) < BARE_FIGURE  # 到2025年, … : a bare figure is as close as its neighbours
         if weigh is not None and weigh(core, bigrams(window if bare else ph)) < NEAR_BEST * best:
             continue

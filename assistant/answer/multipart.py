@@ -18,6 +18,9 @@ EACH = re.compile(r"分别|各(?=是|定|投|要|有|多少|自)")
 ENUM_START = re.compile(r".*[，,：:在对里给]")
 ENUM_SEP = re.compile(r"、|和|及|与")
 MIN_ITEM = 2  # an enumerated item shorter than this is a word fragment, not a subject
+SHORT_ITEM = 3  # an item this short (5岁、小学) names a kind; the last item's noun is its subject too
+LEAD_OF = re.compile(r".*的(?=[^的]*(?:、|和|及|与))")  # 每千名儿童的 儿科医生和床位: what each item belongs to
+NUMBER_HEAD = re.compile(r"\d+(?:\.\d+)?[^\d]")  # 5岁 / 12岁: a number and its unit
 
 
 def sub_questions(text: str) -> list[str]:
@@ -43,13 +46,28 @@ def enumerated(text: str, docs: list[DocMeta]) -> list[str]:
     if not m:
         return []
     before, after = text[: m.start()], text[m.end() :]
-    head = ENUM_START.match(before)
+    head = ENUM_START.match(before) or LEAD_OF.match(before)
     lead, listed = (before[: head.end()], before[head.end() :]) if head else ("", before)
-    items = [i for i in ENUM_SEP.split(listed) if i]
+    items = _shared_noun([i for i in ENUM_SEP.split(listed) if i])
     names = [n for d in docs for n in [d.region, *d.region_aliases]]
     if len(items) < 2 or any(len(i) < MIN_ITEM for i in items) or any(n in listed for n in names):
         return []
     return [lead + i + after for i in items][:MAX_PARTS]
+
+
+def _shared_noun(items: list[str]) -> list[str]:
+    """5岁和12岁孩子的龋齿 -> 5岁孩子的龋齿, 12岁孩子的龋齿: a short item shares the last item's noun."""
+    if len(items) < 2:
+        return items
+    last = items[-1]
+    out = []
+    for i in items[:-1]:
+        m = NUMBER_HEAD.match(last) if NUMBER_HEAD.fullmatch(i) else None
+        head = m.end() if m else len(i)
+        if len(i) <= SHORT_ITEM and len(last) > head + 1:
+            i += last[head:]
+        out.append(i)
+    return out + [last]
 
 
 def split(q: Query, docs: list[DocMeta]) -> list[Query]:

@@ -20,6 +20,8 @@ from assistant.text import norm
 MAX_QUESTION = 2000  # characters kept; longer input is cut, never rejected silently
 MIN_CORE = 2  # a turn whose own topic words are shorter than this is elliptical (那西城呢？)
 YEAR = re.compile(r"(20\d\d)年")
+# 18年总结 / 25年的目标: staff write years with two digits; the plans' years are 2010–2039
+SHORT_YEAR = re.compile(r"(?<![\d.])([123]\d)年(?!龄|级|代)")
 STATED_FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日])")  # 82.49%, not 2018年
 SEGMENT = re.compile(r"(?<=[，,；;。！!？?])")
 
@@ -67,7 +69,7 @@ def clean(question: str) -> str:
     """NFKC, simplified characters, no control characters, bounded length."""
     q = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t")
     q = _t2s().convert(q[:MAX_QUESTION])
-    return norm(q)
+    return SHORT_YEAR.sub(r"20\1年", norm(q))
 
 
 def find_indicators(text: str) -> list[tuple[str, str]]:
@@ -164,16 +166,26 @@ def unknown_places(text: str, docs: list[DocMeta], named: list[str]) -> list[str
     known = {norm(n) for d in docs for n in region_names(d)}
     known |= {norm(d.region) for d in docs}
     parents = {norm(x) for d in docs if d.doc_id in named for x in (d.parent_region or "", d.province) if x}
+    own = tuple(n for d in docs if d.doc_id in named for n in region_names(d))
     out = []
     for p in find_places(text):
-        if norm(p.name) in known or norm(p.full_name) in known or norm(p.full_name) in parents:
+        if norm(p.name) in known or norm(p.full_name) in known:
             continue
+        at = text.find(p.name) + len(p.name)
+        if norm(p.full_name) in parents and text[at:].startswith(own):
+            continue  # 湖北曾都 / 随州市曾都区 name the district; 跟随州市的规划比 names its parent plan
         out.append(p.full_name)
     return list(dict.fromkeys(out))
 
 
 def _words(name: str) -> list[str]:
     return lexicon.load("questions")[name]
+
+
+def _without(text: str, words) -> str:
+    for w in sorted(words, key=len, reverse=True):
+        text = text.replace(w, " ")
+    return text
 
 
 def _any(text: str, words) -> bool:
@@ -211,6 +223,8 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     domain_key = _domain(text)
     if intent == Intent.TARGET_VALUE and domain_key and not found and "目标" in text:
         intent = Intent.TARGET_LIST  # 妇女与经济领域的主要目标: the domain's goals, not one figure
+    if intent == Intent.TARGET_LIST and found and text.rstrip("？?").endswith("吗"):
+        intent = Intent.TARGET_VALUE  # 托位数有量化目标吗: whether this one indicator has a figure
     which = _which(text)
     t = topic(text, docs)
     return Turn(
@@ -223,7 +237,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_anaphora(text) is not None,
         new_topic=_any(text, lex["new_topic_words"]), context=context,
         parallel=text.startswith(tuple(lex["parallel_start"])) or text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
-        compares=_any(text, lex["compare_followup_words"]), achieved=_any(asked, lex["intents"]["achieved"]),
+        compares=_any(_without(text, lex["not_compare_words"]), lex["compare_followup_words"]), achieved=_any(asked, lex["intents"]["achieved"]),
         several=_several(text))
 
 
@@ -298,10 +312,13 @@ def _year(text: str) -> int | None:
 
 def _intent(text: str) -> tuple[Intent, bool]:
     plain = re.sub(r"[“”\"‘’'《》]", "", text)
+    for w in lexicon.load("questions")["figure_asks"]:
+        plain = plain.replace(w, "多少")
     intents = lexicon.load("questions")["intents"]
     for name in WORD_ORDER:
         if _any(plain, intents.get(name, [])):
-            return FROM_WORDS[name] if name in FROM_WORDS else Intent(name), name != "target_value"
+            said = name != "target_value" or _any(plain, lexicon.load("questions")["target_said_words"])
+            return FROM_WORDS[name] if name in FROM_WORDS else Intent(name), said
     return Intent.TARGET_VALUE, False
 
 
@@ -313,8 +330,8 @@ def topic(text: str, docs: list[DocMeta]) -> str:
             out = out.replace(n, " ")
     for p in find_places(out):
         out = out.replace(p.name, " ")
-    for w in sorted(_words("query_stopwords"), key=len, reverse=True):
-        out = out.replace(w, " ")
+    for w in sorted(_words("go_back_words") + _words("query_stopwords"), key=len, reverse=True):
+        out = out.replace(w, " ")  # 回到刚才东城那个…: where the subject is, not what
     out = re.sub(r"[？?！!。，,、“”\"（）()]", " ", out)
     out = " ".join(out.split())
     extra = [v for k, v in lexicon.load("questions").get("synonyms", {}).items() if k in text]

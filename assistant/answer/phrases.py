@@ -86,5 +86,6 @@ STATUS_GAP = "离目标还差 {gap}{unit}。"
 STATUS_NO_DATA = "还没有{region}“{indicator}”的观测值（可用 observations add 导入年度监测数据）。"
 STATUS_AT_RISK = "按已有观测值的趋势，到规划期末仍达不到目标。"
 STATUS_NONE = "所问范围内没有{which}的指标。"
+STATUS_NO_OBSERVATIONS = "所问范围内还没有任何实际监测值，无法判断是否达标（规划文本只有目标；可用 observations add 导入年度监测数据）。"
 STATUS_WHICH = {"not_met": "未达标", "at_risk": "有风险", "met": "已达标"}
 STATUS_CLOSER = "更接近目标的是{plan}。"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from assistant.answer import compose, multipart
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
+from assistant.answer.figures import core_of
 from assistant.answer.intent import Intent
 from assistant.answer.state import Query
 from assistant.answer.strategies.clauses import ClauseAnswer
@@ -19,6 +20,7 @@ from assistant.answer.strategies.status import StatusAnswer
 from assistant.answer.strategies.structure import Structure
 from assistant.answer.strategies.target_list import TargetList
 from assistant.answer.strategies.target_value import TargetValue
+from assistant.text import norm
 
 FIRST = [OutOfCorpus()]  # before any intent: a place the corpus lacks is never answered from another
 ROUTES: dict[Intent, list] = {
@@ -50,11 +52,20 @@ def _route(q: Query, ctx: Context) -> Draft:
     parts = multipart.split(q, list(ctx.docs))
     if parts and not q.subjects_back and not multipart.separate_questions(q.text):
         whole = route_one(q, ctx)  # A、B、C分别多少 often stands in one sentence: the whole first
-        if whole.answerable:
+        if whole.answerable and covers(whole, parts):
             return whole
     if parts:
         return join([route_one(p, ctx) for p in parts])
     return route_one(q, ctx)
+
+
+def covers(draft: Draft, parts: list[Query]) -> bool:
+    """The answer speaks of every part: each part's own words (儿科医生 / 床位, not the shared
+    每千名儿童) are in its text; one row for 儿科医生和床位分别多少 does not answer 床位."""
+    said = compose.bigrams(norm(draft.answer))
+    cores = [core_of(p.own_topic) for p in parts]
+    shared = set.intersection(*cores) if cores else set()
+    return all(not (c - shared) or (c - shared) & said for c in cores)
 
 
 def route_one(q: Query, ctx: Context) -> Draft:

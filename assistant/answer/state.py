@@ -80,9 +80,11 @@ class Query(BaseModel):
     subjects_back: list[Focus] = []  # 这两个数/这俩: the earlier subjects the turn asks about again, oldest first
 
 
-def _parent_plan(doc_ids: list[str], docs: list[DocMeta], remembered: str | None) -> tuple[list[str], list[str]]:
+def _parent_plan(doc_ids: list[str], docs: list[DocMeta], remembered: str | None,
+                 asked_before: set[str] = frozenset()) -> tuple[list[str], list[str]]:
     """(plans, unknown regions) that 市里/市级 means for a question about these plans: their parent
-    plans in the corpus; for a plan whose parent the corpus lacks (曾都 -> 随州市), that parent, unknown;
+    plans in the corpus; for a plan whose parent the corpus lacks (曾都 -> 随州市), that parent, unknown —
+    unless the conversation itself asked about the corpus' city plan (北京市…；曾都呢；市里…: 北京);
     with no plan in question, the plan 市里 meant before, else the corpus' city-level plan."""
     by_id = {d.doc_id: d for d in docs}
     asked = [by_id[i] for i in doc_ids if i in by_id and by_id[i].kind == "plan"]
@@ -92,6 +94,9 @@ def _parent_plan(doc_ids: list[str], docs: list[DocMeta], remembered: str | None
     parents = [p.doc_id for d in asked if (p := parent_plan(d, docs))]
     if parents:
         return list(dict.fromkeys(parents)), []
+    ref = reference_doc(docs)
+    if ref is not None and ref.doc_id in asked_before:
+        return [ref.doc_id], []
     missing = [d.parent_region for d in asked if d.parent_region]
     return [], list(dict.fromkeys(missing))
 
@@ -115,7 +120,8 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         # city plan the conversation has meant so far (or the corpus' city-level plan)
         relative = turn.elliptical or turn.compares or bool(doc_ids)
         in_question = doc_ids or (base.doc_ids if base and relative else [])
-        parents, missing = _parent_plan(in_question, docs, state.city_doc)
+        before = {i for f in [*state.past, state.focus] if f is not None for i in f.doc_ids}
+        parents, missing = _parent_plan(in_question, docs, state.city_doc, before)
         doc_ids = list(dict.fromkeys(doc_ids + parents))
         unknown += missing
     if base is not None and turn.compares and doc_ids and not turn.indicator_keys:  # 和市里比呢: both sides

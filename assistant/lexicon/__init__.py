@@ -90,6 +90,11 @@ def indicator_key(text: str) -> str | None:
     return next((key for name, key in indicator_names() if name in n), None)
 
 
+def narrower(keys: list[str]) -> list[str]:
+    """The keys measured for parts of the population under these keys (indicators.yaml `narrower`)."""
+    return [k for key in keys for k in indicator_entry(key).get("narrower", []) if k not in keys]
+
+
 def indicator_entry(key: str | None) -> dict:
     """The indicators.yaml entry of a key (better: lower / higher; umbrella: several measures); {} if none."""
     return next((d for d in load("indicators")["indicators"] if d["key"] == key), {})

@@ -40,6 +40,9 @@ class Indicator(_Strict):
     better: Literal["lower", "higher"] | None = None
     umbrella: bool = False  # several measures share the key: an observed value is never held against it
     names: list[str] = Field(min_length=1)
+    # keys of the same measure for a part of the population (小学生近视率 under 近视率): their figures
+    # answer "近视率要降到多少" where the plan sets the broad one only in words
+    narrower: list[str] = []
 
 
 class Indicators(_Strict):
@@ -56,6 +59,9 @@ class AnswerUnit(_Strict):
 class Questions(_Strict):
     intents: dict[str, list[str]]
     asks_number: list[str]
+    figure_asks: list[str] = []
+    target_said_words: list[str] = []
+    not_compare_words: list[str] = []
     answer_units: list[AnswerUnit]
     populations: dict[str, list[str]]
     years: dict[str, int]

@@ -48,3 +48,39 @@ def test_a_list_sharing_the_first_items_measure_noun(tables):
 
 def test_pointing_back_at_several_subjects(tables):
     assert read_turn("东城这俩数呢", tables.docs).several == 2 and read_turn("东城的呢", tables.docs).several == 0
+
+
+def test_two_digit_years_are_read_as_years(tables):
+    t = read_turn("18年工作总结里城乡低保标准是多少？", tables.docs)
+    assert t.year == 2018 and t.doc_ids == ["bj_wcc_2018"]
+    assert read_turn("12岁儿童龋患率多少", tables.docs).year is None  # an age is not a year
+
+
+def test_how_a_figure_was_set_asks_for_the_figure(tables):
+    assert read_turn("市里社区家长学校的比例怎么定的？", tables.docs).intent == Intent.TARGET_VALUE
+    assert read_turn("托育服务怎么推进？", tables.docs).intent == Intent.MEASURE
+
+
+def test_a_ratio_word_compares_nothing(tables):
+    assert not read_turn("市里社区和村建家长学校的比例是多少？", tables.docs).compares
+    assert read_turn("跟市里比呢？", tables.docs).compares
+
+
+def test_saying_target_is_an_intent_said(tables):
+    t = read_turn("那十四五规划对党代会女性比例定的目标是多少？", tables.docs)
+    assert t.intent == Intent.TARGET_VALUE and t.intent_said
+    assert not read_turn("党代会女性比例是多少？", tables.docs).intent_said
+
+
+def test_whether_an_indicator_has_a_figure_asks_for_one(tables):
+    t = read_turn("东城托位数有量化目标吗？", tables.docs)
+    assert t.intent == Intent.TARGET_VALUE and t.asks_number
+
+
+def test_a_province_level_short_name_is_a_place_outside_the_corpus(tables):
+    assert read_turn("上海每千人口托位数定的多少", tables.docs).unknown_regions == ["上海市"]
+
+
+def test_a_parent_named_apart_from_its_district_is_outside_the_corpus(tables):
+    assert read_turn("随州市曾都区孕产妇死亡率目标多少", tables.docs).unknown_regions == []
+    assert read_turn("曾都的目标跟随州市的规划比是高还是低？", tables.docs).unknown_regions == ["随州市"]

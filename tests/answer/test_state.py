@@ -80,3 +80,20 @@ def test_a_document_question_takes_no_content_subject(ask_query):
 def test_a_reports_own_city_word_does_not_add_the_city_plan(ask_query):
     q = ask_query("比上年提高多少", ["2018年市妇儿工委工作总结里，全市婚前医学检查率到多少了？"])
     assert q.doc_ids == ["bj_wcc_2018"] and q.inherited and q.indicator_keys == ["婚前医学检查率"]
+
+
+def test_city_words_mean_the_city_plan_the_conversation_asked_about(ask_query):
+    q = ask_query("市里社区和村建家长学校的比例怎么定的？", ["北京市十四五规划里5岁以下儿童贫血率控制在多少？", "曾都呢？"])
+    assert q.doc_ids == ["beijing"] and q.unknown_regions == []
+    q = ask_query("市里定的是多少？", ["曾都妇女规划里城镇单位就业人员中女性比例要达到多少？"])
+    assert q.unknown_regions == ["随州市"]  # 曾都's own city plan is not in the corpus
+
+
+def test_this_rate_points_back_to_the_earlier_indicator(ask_query):
+    q = ask_query("西城十三五末这个覆盖率实际到了多少？", ["东城区十四五规划里，普惠性幼儿园覆盖率要达到多少？"])
+    assert q.indicator_keys == ["普惠性幼儿园覆盖率"] and q.achieved and q.doc_ids == ["xicheng"]
+
+
+def test_a_target_asked_in_so_many_words_drops_the_reached_value(ask_query):
+    q = ask_query("那十四五规划对党代会女性比例定的目标是多少？", ["西城规划里说十三五期末区党代会女代表比例到了多少？"])
+    assert not q.achieved and q.intent == Intent.TARGET_VALUE

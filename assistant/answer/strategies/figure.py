@@ -11,7 +11,7 @@ from assistant.answer import compose, phrases
 from assistant.answer.compose import bigrams
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
-from assistant.answer.figures import ANY_NUMBER, PHRASE as PHRASES, achieved_place, core_of, dated_otherwise, has_figure, unit_pattern
+from assistant.answer.figures import ANY_NUMBER, PHRASE as PHRASES, achieved_place, asked_unit, core_of, dated_otherwise, has_figure
 from assistant.answer.intent import Intent
 from assistant.answer.multipart import sub_questions
 from assistant.answer.parse import own_subject, topic
@@ -31,7 +31,7 @@ FRAMED_OWN = 2  # a follow-up naming at most this many topic bigrams (床位呢)
 CANDIDATES = 12  # best-scoring sentences checked for a figure of the asked kind, per part
 class FigureFinder:
     def run(self, q: Query, ctx: Context) -> Draft | None:
-        if not (q.asks_number or unit_pattern(q.text) or unit_pattern(q.earlier_text)):
+        if not (q.asks_number or asked_unit(q)):
             return None
         docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.docs)
         if q.year is not None:
@@ -92,7 +92,7 @@ class FigureFinder:
                 bonus = RETRIEVED_BONUS / rank if rank else 0.0  # the retriever also matches meaning (学校门口 ~ 校园出入口)
                 scored.append((score + PRECISION_WEIGHT * precision + bonus, s))
         scored.sort(key=lambda x: -x[0])
-        pattern = unit_pattern(q.text) or unit_pattern(q.earlier_text) or ANY_NUMBER
+        pattern = asked_unit(q) or ANY_NUMBER
         core = own | whole
         # the closest phrase anywhere in the best candidates, figure or not: a figure's phrase far less
         # close (社区居委会主任…40% for 村委会主任…) means the plan states the asked thing without one

@@ -33,6 +33,8 @@ class StatusAnswer:
             return None
         asked = [s for s in phrases.STATUS_WHICH if phrases.STATUS_WHICH[s] in q.text or (s == "at_risk" and "风险" in q.text)]
         asked = asked or (["met"] if any(w in q.text for w in lexicon.load("questions")["status_met_words"]) else [])
+        if not q.indicator_keys and not any(r.observed_value is not None for r in rows):  # 达标了没 with nothing observed
+            return Draft(answer=phrases.STATUS_NO_OBSERVATIONS, answerable=False, intent=Intent.STATUS)
         if not q.indicator_keys:  # 哪些指标未达标: the list
             wanted = asked or list(LIST_STATUSES)
             rows = [r for r in rows if r.status in wanted]

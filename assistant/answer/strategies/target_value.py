@@ -3,10 +3,11 @@ plan states only in words (逐步提高) is an honest "no figure", with the quot
 
 from __future__ import annotations
 
+from assistant import lexicon
 from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
-from assistant.answer.figures import asks_specific, has_figure, unit_pattern
+from assistant.answer.figures import asks_specific, has_figure, holds_terms, unit_pattern
 from assistant.answer.intent import Intent
 from assistant.answer.state import Query
 from assistant.answer.strategies.refusal import refuse
@@ -36,7 +37,10 @@ class TargetValue:
                 if q.doc_ids:
                     missing.append(phrases.OUTSIDE_PERIOD.format(plan=d.short_name))
                 continue
-            rows = ctx.rows(d, q.indicator_keys, q.year)
+            rows = [r for r in ctx.rows(d, q.indicator_keys, q.year) if holds_terms(q, r.quote)]
+            if q.asks_number and not any(r.value_num is not None for r in rows):
+                # 近视率降到多少 where the plan sets it in words and gives 小学生/初中生/高中生 figures
+                rows = [r for r in ctx.rows(d, lexicon.narrower(q.indicator_keys), q.year) if r.value_num is not None] or rows
             level = q.asks_number and not any(w in q.text for w in STEP_WORDS)
             if level and rows and all(_is_step(r) for r in rows):  # 每年降低1个百分点: a pace, not a level
                 qualitative.append((d, rows))

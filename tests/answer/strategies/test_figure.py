@@ -15,3 +15,18 @@ def test_a_figure_of_the_neighbouring_phrase_is_not_an_answer(small_ctx, ask_que
 
 def test_only_questions_that_ask_for_a_figure(small_ctx, ask_query):
     assert FigureFinder().run(ask_query("东城校园周边平安建设有什么措施？"), small_ctx) is None
+
+
+def test_a_ratio_with_a_colon_is_one_figure(engine):
+    a = engine.ask("2018年总结里公厕男女厕位比例是多少？")
+    assert a.answerable and "1:2" in a.answer
+
+
+def test_ages_answer_how_old(engine):
+    a = engine.ask("18年工作总结里，老年人社会优待服务范围从多少岁扩展到多少岁？")
+    assert a.answerable and "65岁" in a.answer and "60岁" in a.answer
+
+
+def test_a_rate_is_not_answered_by_another_rate(engine):
+    a = engine.ask("曾都乳腺癌筛查率要到多少？")
+    assert not a.answerable and "90%" not in a.answer  # 防治知识知晓率达90% counts something else

@@ -32,3 +32,8 @@ def test_the_gap_is_checked_like_any_figure(small_ctx, ask_query):
 def test_no_data_says_so(small_ctx, ask_query):
     d = StatusAnswer().run(ask_query("东城区孕产妇死亡率达标了吗？"), _ctx(small_ctx, []))
     assert "无数据" in d.answer
+
+
+def test_nothing_observed_is_no_status(small_ctx, ask_query):
+    d = StatusAnswer().run(ask_query("曾都规划的指标达标了没？"), _ctx(small_ctx, []))
+    assert d is not None and not d.answerable and "监测值" in d.answer

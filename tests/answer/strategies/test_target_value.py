@@ -22,3 +22,19 @@ def test_a_year_outside_the_period_is_refused(small_ctx, ask_query):
 
 def test_no_row_hands_over_to_the_next_strategy(small_ctx, ask_query):
     assert TargetValue().run(ask_query("东城规划里学校门口多少米内不能划停车位？"), small_ctx) is None
+
+
+def test_a_broad_indicator_set_in_words_is_answered_by_its_narrower_figures(engine):
+    a = engine.ask("曾都近视率 小学初中高中各要降到多少")
+    assert a.answerable and all(v in norm(a.answer) for v in ("38%", "60%", "70%"))
+
+
+def test_a_latin_term_the_row_lacks_is_not_answered_by_it(engine):
+    a = engine.ask("西城适龄女童九价HPV疫苗接种率目标是多少")
+    assert not a.answerable and "95%" not in a.answer  # the 免疫规划 row is another vaccine's rate
+
+
+def test_two_figures_of_one_clause_are_both_given(engine):
+    a = engine.ask("曾都每千名儿童的儿科医生和床位分别要到多少？")
+    assert a.answerable and "1.12名" in a.answer and "3.17张" in a.answer
+    assert not a.answer.count("：、")  # a row after a list comma is shown without it

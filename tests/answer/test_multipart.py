@@ -1,0 +1,13 @@
+"""Splitting a question into parts (assistant/answer/multipart.py)."""
+
+from assistant.answer.multipart import enumerated
+
+
+def test_items_share_what_they_belong_to():
+    assert enumerated("曾都每千名儿童的儿科医生和床位分别要到多少?", []) == [
+        "曾都每千名儿童的儿科医生要到多少?", "曾都每千名儿童的床位要到多少?"]
+
+
+def test_a_short_item_shares_the_last_items_noun():
+    assert enumerated("东城对5岁和12岁孩子的龋齿分别怎么控制", []) == ["东城对5岁孩子的龋齿怎么控制", "东城对12岁孩子的龋齿怎么控制"]
+    assert enumerated("小学、初中和高中的近视率分别是多少", []) == ["小学的近视率是多少", "初中的近视率是多少", "高中的近视率是多少"]
