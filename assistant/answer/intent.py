@@ -14,6 +14,7 @@ class Intent(StrEnum):
     COMPARE = "compare"  # one indicator across plans
     STRUCTURE = "structure"  # the documents themselves: counts, domains, issuer, date, 文号, period
     STATUS = "status"  # observed values against the targets: 达标了吗, 哪些有风险
+    PERSON = "person"  # who holds an office (市妇儿工委主任是谁): a name the text gives, or none
     # answers that are not about the plans' content
     EMPTY = "empty"
     TOO_LONG = "too_long"

@@ -21,6 +21,8 @@ MAX_QUESTION = 2000  # characters kept; longer input is cut, never rejected sile
 MIN_CORE = 2  # a turn whose own topic words are shorter than this is elliptical (那西城呢？)
 YEAR = re.compile(r"(20\d\d)年")
 # 18年总结 / 25年的目标: staff write years with two digits; the plans' years are 2010–2039
+DOC_YEAR = re.compile(r"20\d\d年(?:的|那份|那个|这份|这个)?(?:工作)?总结")  # a year that names the report
+DOC_FILLER = re.compile(r"(20\d\d年)(?:的|那份|那个|这份|这个)(?=(?:工作)?总结)")
 SHORT_YEAR = re.compile(r"(?<![\d.])([123]\d)年(?!龄|级|代)")
 STATED_FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日])")  # 82.49%, not 2018年
 SEGMENT = re.compile(r"(?<=[，,；;。！!？?])")
@@ -69,7 +71,27 @@ def clean(question: str) -> str:
     """NFKC, simplified characters, no control characters, bounded length."""
     q = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t")
     q = _t2s().convert(q[:MAX_QUESTION])
-    return SHORT_YEAR.sub(r"20\1年", norm(q))
+    q = SHORT_YEAR.sub(r"20\1年", norm(q))
+    return DOC_FILLER.sub(r"\1", q)  # 2018年那份总结 names the report as 2018年总结 does
+
+
+NEAR_NAME = 5  # an indicator name this long is still recognised with one character mistyped (死忙率)
+
+
+def spelled(text: str) -> str:
+    """The text with an indicator name typed with one wrong character put right (孕产妇死忙率 ->
+    孕产妇死亡率, 覆盖绿 -> 覆盖率), where no name is written correctly."""
+    if find_indicators(text):
+        return text
+    for name, _ in lexicon.indicator_names():
+        if len(name) < NEAR_NAME:
+            continue
+        for i in range(len(text) - len(name) + 1):
+            window = text[i : i + len(name)]
+            wrong = [j for j, (a, b) in enumerate(zip(window, name)) if a != b]
+            if len(wrong) == 1 and wrong[0] > 0:  # one character, never the first: 死忙率, not 婴儿/孕产妇
+                return text[:i] + name + text[i + len(name):]
+    return text
 
 
 def find_indicators(text: str) -> list[tuple[str, str]]:
@@ -196,7 +218,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     """One turn by itself: regions, indicator, year, intent and the words that say how it relates
     to the conversation."""
     lex = lexicon.load("questions")
-    text = clean(question)
+    text = spelled(clean(question))
     context, asked = _split_context(text)
     found = find_indicators(text)
     found += [f for f in _listed_indicators(text) if f[1] not in {k for _, k in found}]
@@ -212,8 +234,12 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
             city_word = True
             doc_ids = [i for i in doc_ids if i in named]
     pops = [p for p, words in lex["populations"].items() if _any(text, words)]
-    year = _year(asked)
-    intent, said = _intent(asked)  # 之前十三五末是82.49%: the context does not set what is asked
+    year = _year(DOC_YEAR.sub("总结", asked)) or _year(asked)  # 2018年那个总结里，2019年计划…: 2019 is asked
+    intent, said = _intent(asked)
+    if _any(text, lex["off_topic_requests"]):
+        intent, said = Intent.UNSUPPORTED, True
+    elif _person(asked):
+        intent, said = Intent.PERSON, True  # 之前十三五末是82.49%: the context does not set what is asked
     plain = re.sub(r"[“”\"‘’'《》]", "", text)
     plans = [i for i in doc_ids if next(d for d in docs if d.doc_id == i).kind == "plan"]
     if len(plans) >= 2 and intent in (Intent.TARGET_VALUE, Intent.COMPARE, Intent.TARGET_LIST):
@@ -223,7 +249,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     domain_key = _domain(text)
     if intent == Intent.TARGET_VALUE and domain_key and not found and "目标" in text:
         intent = Intent.TARGET_LIST  # 妇女与经济领域的主要目标: the domain's goals, not one figure
-    if intent == Intent.TARGET_LIST and found and text.rstrip("？?").endswith("吗"):
+    if intent == Intent.TARGET_LIST and found and (text.rstrip("？?").endswith("吗") or "有没有" in text):
         intent = Intent.TARGET_VALUE  # 托位数有量化目标吗: whether this one indicator has a figure
     which = _which(text)
     t = topic(text, docs)
@@ -241,6 +267,17 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         several=_several(text))
 
 
+def person_pattern() -> re.Pattern:
+    """主任是谁 / 主任叫什么名字: a title and a question for its holder's name."""
+    lex = lexicon.load("questions")
+    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+    return re.compile(f"({alt(lex['person_titles'])})(?:的|现在|当时|那会儿)?(?:{alt(lex['person_asks'])})")
+
+
+def _person(text: str) -> bool:
+    return person_pattern().search(text) is not None
+
+
 def _names_a_measure(text: str) -> bool:
     """曾都农村社区家长学校比例: a question that is just a measure's name asks for its figure."""
     return text.rstrip("？?。！! ").endswith(tuple(MEASURE_NOUNS))
@@ -249,6 +286,9 @@ def _names_a_measure(text: str) -> bool:
 def _several(text: str) -> int:
     """这两个数 / 这俩 / 这三个: how many earlier subjects the turn points at (0: none)."""
     return max((n for w, n in lexicon.load("questions")["several_words"].items() if w in text), default=0)
+
+
+EITHER_OR = re.compile(r"(严|高|多|大)还是(?:松|宽|低|少|小)")  # 比东城高还是低: which of the two is higher
 
 
 @lru_cache(maxsize=1)
@@ -260,8 +300,8 @@ def _which_pattern() -> re.Pattern:
 
 
 def _which(text: str) -> str | None:
-    """哪个定得高 / 谁更严 / 哪家要求低: stricter | higher | lower, or None."""
-    m = _which_pattern().search(text)
+    """哪个定得高 / 谁更严 / 哪家要求低 / 比东城高还是低: stricter | higher | lower, or None."""
+    m = _which_pattern().search(text) or EITHER_OR.search(text)
     if not m:
         return None
     return next(k for k, words in lexicon.load("questions")["which_words"].items() if m.group(1) in words)
@@ -330,8 +370,13 @@ def topic(text: str, docs: list[DocMeta]) -> str:
             out = out.replace(n, " ")
     for p in find_places(out):
         out = out.replace(p.name, " ")
+    keep = {chr(0xE000 + i): w for i, w in enumerate(_words("keep_words"))}  # 规划中期评估 keeps 中期
+    for mark, w in keep.items():
+        out = out.replace(w, mark)
     for w in sorted(_words("go_back_words") + _words("query_stopwords"), key=len, reverse=True):
         out = out.replace(w, " ")  # 回到刚才东城那个…: where the subject is, not what
+    for mark, w in keep.items():
+        out = out.replace(mark, w)
     out = re.sub(r"[？?！!。，,、“”\"（）()]", " ", out)
     out = " ".join(out.split())
     extra = [v for k, v in lexicon.load("questions").get("synonyms", {}).items() if k in text]

@@ -13,7 +13,9 @@ from assistant.answer.strategies.clauses import ClauseAnswer
 from assistant.answer.strategies.comparison import Comparison
 from assistant.answer.strategies.figure import FigureFinder
 from assistant.answer.strategies.measure import Measure
+from assistant.answer.strategies.off_topic import OffTopic
 from assistant.answer.strategies.out_of_corpus import OutOfCorpus
+from assistant.answer.strategies.person import Person
 from assistant.answer.strategies.owner import Owner
 from assistant.answer.strategies.refusal import Refusal
 from assistant.answer.strategies.status import StatusAnswer
@@ -25,6 +27,8 @@ from assistant.text import norm
 FIRST = [OutOfCorpus()]  # before any intent: a place the corpus lacks is never answered from another
 ROUTES: dict[Intent, list] = {
     Intent.STATUS: [StatusAnswer()],
+    Intent.PERSON: [Person()],  # a name next to the office, or "the text names no one"
+    Intent.UNSUPPORTED: [OffTopic()],
     Intent.STRUCTURE: [Structure()],  # about the documents: quoting content clauses would not answer it
     Intent.COMPARE: [Comparison(), FigureFinder(), ClauseAnswer(per_doc=True)],
     Intent.TARGET_LIST: [TargetList(), ClauseAnswer()],

@@ -51,8 +51,10 @@ def test_pointing_back_at_several_subjects(tables):
 
 
 def test_two_digit_years_are_read_as_years(tables):
-    t = read_turn("18年工作总结里城乡低保标准是多少？", tables.docs)
-    assert t.year == 2018 and t.doc_ids == ["bj_wcc_2018"]
+    assert read_turn("18年的婚前医学检查率是多少？", tables.docs).year == 2018
+    t = read_turn("18年那份总结里城乡低保标准是多少？", tables.docs)
+    assert t.doc_ids == ["bj_wcc_2018"] and t.year == 2018
+    assert read_turn("2018年那个总结里，2019年计划新建多少个儿童之家", tables.docs).year == 2019
     assert read_turn("12岁儿童龋患率多少", tables.docs).year is None  # an age is not a year
 
 
@@ -84,3 +86,21 @@ def test_a_province_level_short_name_is_a_place_outside_the_corpus(tables):
 def test_a_parent_named_apart_from_its_district_is_outside_the_corpus(tables):
     assert read_turn("随州市曾都区孕产妇死亡率目标多少", tables.docs).unknown_regions == []
     assert read_turn("曾都的目标跟随州市的规划比是高还是低？", tables.docs).unknown_regions == ["随州市"]
+
+
+def test_a_mistyped_indicator_name_is_read_as_the_name(tables):
+    assert read_turn("东城孕产妇死忙率要控制在多少", tables.docs).indicator_keys == ["孕产妇死亡率"]
+
+
+def test_who_holds_an_office_and_requests_off_the_plans(tables):
+    assert read_turn("市妇儿工委主任是谁？", tables.docs).intent == Intent.PERSON
+    assert read_turn("牵头单位是谁？", tables.docs).intent == Intent.OWNER
+    assert read_turn("帮我写首关于春天的诗吧", tables.docs).intent == Intent.UNSUPPORTED
+
+
+def test_either_or_asks_which_is_higher(tables):
+    assert read_turn("比东城高还是低", tables.docs).which == "higher"
+
+
+def test_a_stop_word_does_not_cut_into_a_kept_word(tables):
+    assert "中期评估" in read_turn("东城规划中期评估安排在第几年？", tables.docs).topic

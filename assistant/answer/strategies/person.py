@@ -1,0 +1,35 @@
+"""Who holds an office (市妇儿工委主任是谁 / 曾都妇儿工委主任叫什么): the name where the text gives one
+next to that office, else an honest "the text names no one". Plans name bodies, rarely people."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer import compose, phrases
+from assistant.answer.context import Context
+from assistant.answer.draft import Draft
+from assistant.answer.intent import Intent
+from assistant.answer.parse import person_pattern
+from assistant.answer.state import Query
+
+NAME = r"([\u4e00-\u9fff]{2,3})同志"  # 市妇儿工委主任张工同志: a name the text marks as a person
+OFFICE = 10  # characters before the title that say whose office it is (市妇儿工委 / 市妇儿工委办公室)
+BEFORE_OFFICE = re.compile(r"[，,。？?！!的里]|时候|那会儿|现在|当时|20\d\d年")  # where the office's name starts
+
+
+class Person:
+    def run(self, q: Query, ctx: Context) -> Draft | None:
+        m = person_pattern().search(q.text)
+        if not m:
+            return None
+        title = m.group(1)
+        office = BEFORE_OFFICE.split(q.text[: m.start()])[-1][-OFFICE:]  # …的时候，市妇儿工委 -> 市妇儿工委
+        wanted = re.compile(re.escape(office + title) + NAME) if office else re.compile(re.escape(title) + NAME)
+        docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.docs)
+        for d in docs:
+            for s in ctx.sentences_of.get(d.doc_id, []):
+                if hit := wanted.search(s.norm):
+                    return Draft(answer=phrases.PERSON_NAMED.format(office=office + title, name=hit.group(1))
+                                 + "\n\n" + compose.quote_block(s.clause, [s.text]), answerable=True,
+                                 citations=[compose.cite(s.clause, s.text)], intent=Intent.PERSON)
+        return Draft(answer=phrases.PERSON_NONE.format(office=office + title), answerable=False, intent=Intent.PERSON)

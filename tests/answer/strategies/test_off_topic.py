@@ -1,0 +1,6 @@
+"""A request that is not about the plans is declined, quoting nothing."""
+
+
+def test_a_poem_is_not_a_plan_question(engine):
+    a = engine.ask("帮我写首关于春天的诗吧")
+    assert not a.answerable and not a.citations and "规划" in a.answer
