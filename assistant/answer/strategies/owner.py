@@ -4,6 +4,7 @@ plan's general rule, cited."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from assistant import lexicon
@@ -21,6 +22,7 @@ from assistant.models import Citation, DocMeta
 MIN_COVERAGE = 0.5  # share of the question's (rarity-weighted) topic an owner sentence must hold
 MAX_PLANS = 4  # owner sentences shown for a question naming several plans
 TIE_BREAK = 0.05  # small: decides only between sentences that hold the topic about equally
+SUBJECT_LED = 1.0  # the asked thing followed by 由 (X由Y牵头) says who does it: it outranks any topic overlap
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +44,14 @@ def _own_words(text: str) -> set[str]:
     for w in _question_phrases():
         text = text.replace(w, " ")
     return compose.topic_bigrams(text) - _question_words()  # 各管 of 各管什么 (什么 was cut as a stopword)
+
+
+def _asked_subject(text: str) -> str:
+    """The two characters just before the question word: 评估组是哪个单位牵头 -> 估组 (whose 由 names the owner)."""
+    at = [i for w in _question_phrases() if (i := text.find(w)) > 0]
+    if not at:
+        return ""
+    return re.sub(r"[是的分别要具体最后都各，,]+$", "", text[: min(at)])[-2:]
 
 
 def names_a_body(text: str) -> bool:
@@ -84,6 +94,7 @@ class Owner:
         core = own or (bigrams(q.topic) - STOP_BIGRAMS - _question_words()) | {b for n in q.indicator_names for b in bigrams(n)}
         if not core:
             return []
+        subject = _asked_subject(q.text)
         idf = ctx.idf
         total = sum(idf.get(b, idf[""]) for b in core)
         best: dict[str, tuple[float, object]] = {}
@@ -92,6 +103,8 @@ class Owner:
                 if not any(w in s.norm for w in words):
                     continue
                 score = sum(idf.get(b, idf[""]) for b in core & bs) / total
+                if subject and subject + "由" in s.norm:
+                    score += SUBJECT_LED  # 评估组由区妇儿工委办公室牵头, not 领导小组下设监测组和评估组
                 if score < MIN_COVERAGE:
                     continue
                 score += TIE_BREAK * len(core & bs) / len(bs)  # of two as close, the one about less else

@@ -132,7 +132,10 @@ class Structure:
         if said("period"):
             asked = True
             if len(d.parts) > 1:
-                c = next((c for c in header if all(norm(p.title) in norm(c.text) for p in d.parts)), None)
+                naming = [c for c in header if all(norm(p.title) in norm(c.text) for p in d.parts)]
+                # the notice's own sentence quoting each plan as 《…》 (现将《…》《…》印发给你们) before the title line
+                c = next((c for c in naming if all(norm(f"《{p.title}》") in norm(c.text) for p in d.parts)), None) or \
+                    next(iter(naming), None)
                 titles = "、".join(f"《{p.title}》" for p in d.parts)
                 parts.append(phrases.PARTS.format(plan=d.short_name, n="两" if len(d.parts) == 2 else len(d.parts), titles=titles)
                              + (f"〔{c.label}〕" if c else ""))

@@ -9,3 +9,10 @@ def test_the_body_the_text_names(small_ctx, ask_query):
 def test_a_plan_that_names_nobody_says_so(small_ctx, ask_query):
     d = Owner().run(ask_query("东城孕产妇死亡率这个目标由哪个部门负责？"), small_ctx)
     assert d is None or "没有写明" in d.answer
+
+
+def test_the_sentence_where_the_asked_body_leads_with_you_answers(engine):
+    a = engine.ask("东城监测评估领导小组下面的监测组由谁牵头？")
+    assert a.answerable and "区统计局" in a.answer
+    a = engine.ask("曾都评估组是哪个单位牵头的")
+    assert "区妇儿工委办公室" in a.answer

@@ -23,3 +23,9 @@ def test_counts_carry_the_clauses_they_counted(tables, ask_query):
     assert not check(d.final(), ctx.clause)
     forged = d.final().model_copy(update={"counts": [c.model_copy(update={"value": 59}) for c in d.counts]})
     assert check(forged, ctx.clause)  # a count its clauses do not make is not let through
+
+
+def test_the_plans_of_one_file_are_cited_where_the_notice_quotes_them(engine):
+    a = engine.ask("曾政发〔2022〕8号印发的是哪几个规划？")
+    assert any("现将《曾都区妇女发展规划" in c.quote.replace(" ", "") or "现将《曾都区妇女发展规划" in engine.clause(c.clause_id).text
+               for c in a.citations)
