@@ -65,10 +65,12 @@ def quote_answer(q: Query, ctx: Context, hits: list, intent: Intent, focus: list
 
 def relevant(q: Query, ctx: Context, hits: list) -> bool:
     """The best clause holds enough of the question's own topic: 明天会不会下雨 finds clauses, none about it."""
-    core = core_of(q.own_topic or q.topic) | {b for n in q.indicator_names for b in compose.bigrams(n)}
-    if q.indicator_keys or q.domain_key or q.inherited:
-        return True  # the subject is known from the lexicon or the conversation
-    words = ctx.topic_tokens(q.own_topic or q.topic)
+    if q.indicator_keys or q.domain_key:
+        return True  # the subject is known from the lexicon
+    # a follow-up (西城有类似规定吗) is about the conversation's subject: the clause must hold that
+    about = q.topic if q.inherited else (q.own_topic or q.topic)
+    core = core_of(about) | {b for n in q.indicator_names for b in compose.bigrams(n)}
+    words = ctx.topic_tokens(about)
     if not core and not words:
         return False
     tok = ctx.retriever.tokenizer
