@@ -317,9 +317,12 @@ def anaphora_pattern() -> re.Pattern:
     return re.compile(f"(?:{alt(lex['anaphora_heads'])})[\u4e00-\u9fff]{{0,{ANAPHORA_GAP}}}?(?:{alt(lex['anaphora_nouns'])})")
 
 
+POINTING_START = re.compile(r"^(?:那)?(?:这个|这项|这一项|该项)(?=具体|是|由|归|谁|要|的|呢|有)")  # 这个具体是哪个委办局牵头
+
+
 def _anaphora(text: str) -> str | None:
-    """这个指标 / 这些养老指标 / 这两个数: the words that point back, or None."""
-    m = anaphora_pattern().search(text)
+    """这个指标 / 这些养老指标 / 这两个数 / 这个具体…: the words that point back, or None."""
+    m = anaphora_pattern().search(text) or POINTING_START.search(text)
     return m.group(0) if m else None
 
 

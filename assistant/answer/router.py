@@ -3,6 +3,8 @@ has an explicit, ordered list of strategies; the first draft wins; a refusal end
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer import compose, multipart
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
@@ -63,10 +65,13 @@ def _route(q: Query, ctx: Context) -> Draft:
     return route_one(q, ctx)
 
 
+LABEL = re.compile(r"〔[^〕]*〕")
+
+
 def covers(draft: Draft, parts: list[Query]) -> bool:
     """The answer speaks of every part: each part's own words (儿科医生 / 床位, not the shared
     每千名儿童) are in its text; one row for 儿科医生和床位分别多少 does not answer 床位."""
-    said = compose.bigrams(norm(draft.answer))
+    said = compose.bigrams(norm(LABEL.sub("", draft.answer)))  # the answer's words, not its labels (〔…监测评估…〕)
     cores = [core_of(p.own_topic) for p in parts]
     shared = set.intersection(*cores) if cores else set()
     return all(not (c - shared) or (c - shared) & said for c in cores)

@@ -23,3 +23,8 @@ def test_each_part_gets_its_own_answer(small_ctx, ask_query):
     q = ask_query("曾都区孕产妇死亡率2025年要控制在多少？评估组由谁牵头？")
     d = route(q, small_ctx)
     assert d.answerable and "万分之一" in d.answer and "区妇儿工委办公室" in d.answer
+
+
+def test_a_whole_answer_must_name_each_part_in_its_own_words_not_its_labels(engine):
+    a = engine.ask("西城规划的监测组、评估组分别由谁牵头？")
+    assert "区统计局" in a.answer and "区妇女儿童工作委员会办公室" in a.answer

@@ -97,3 +97,8 @@ def test_this_rate_points_back_to_the_earlier_indicator(ask_query):
 def test_a_target_asked_in_so_many_words_drops_the_reached_value(ask_query):
     q = ask_query("那十四五规划对党代会女性比例定的目标是多少？", ["西城规划里说十三五期末区党代会女代表比例到了多少？"])
     assert not q.achieved and q.intent == Intent.TARGET_VALUE
+
+
+def test_a_bare_this_points_back(ask_query):
+    q = ask_query("这个具体是哪个委办局牵头？", ["东城对女党员比例有没有数字要求"])
+    assert q.inherited and q.indicator_keys == ["中共党员中女性比例"] and q.intent == Intent.OWNER
