@@ -29,7 +29,7 @@ from assistant.ingest.targets import convert
 from assistant.models import Clause, DocMeta, Observation, Target
 from assistant.sheets import spreadsheet_safe, write_xlsx
 from assistant.store.observations import ObservationStore
-from assistant.text import fmt_number
+from assistant.text import fmt_number, norm
 
 __all__ = ["Observation", "Status", "StatusRow", "SeriesPoint", "AddReport", "statuses", "corpus_observations",
            "load_observations", "add_observations", "annual_rows", "write_annual_xlsx", "spreadsheet_safe", "ANNUAL_COLUMNS"]
@@ -143,9 +143,18 @@ def corpus_observations(targets: list[Target], docs: list[DocMeta], clauses: lis
         clause = clause_of.get(t.clause_id)
         out.append(Observation(
             region=doc.region, indicator_key=t.indicator_key, indicator=t.indicator,
-            year=_achieved_year(t, clause, doc), value=t.norm_value, unit=t.norm_unit, written=t.value or "",
+            year=_achieved_year(t, clause, doc), value=t.norm_value, unit=t.norm_unit, written=_as_written(t),
             source=clause.label if clause else t.clause_id, origin="corpus", doc_id=t.doc_id, clause_id=t.clause_id))
     return out
+
+
+def _as_written(t: Target) -> str:
+    """The value as the text states it, bound included: 96%以上 (a floor, not 96% exactly)."""
+    value = t.value or ""
+    for bound in ("以上", "以下", "左右"):
+        if value and norm(value + bound) in norm(t.quote):
+            return value + bound
+    return value
 
 
 def load_observations(data: Ingested, store: ObservationStore) -> list[Observation]:
@@ -263,8 +272,18 @@ def statuses(targets: list[Target], observations: list[Observation], docs: list[
     a level to hold a figure against get qualitative. `clauses` only adds each row's clause label."""
     doc_of = {d.doc_id: d for d in docs}
     label_of = {c.clause_id: c.label for c in clauses}
-    return [status_of(t, doc_of[t.doc_id], observations, label_of.get(t.clause_id))
-            for t in targets if t.kind == "target" and t.indicator_key and t.doc_id in doc_of]
+    out = []
+    for t in targets:
+        if t.kind != "target" or not t.indicator_key or t.doc_id not in doc_of:
+            continue
+        region = doc_of[t.doc_id].region
+        out.append(status_of(t, doc_of[t.doc_id], observations, label_of.get(t.clause_id)))
+        # 义务教育就近入学率≥99% is also the bar for what the report observed of 小学 and 初中 separately
+        for k in lexicon.narrower([t.indicator_key]):
+            if any(o.indicator_key == k and o.region == region for o in observations):
+                part = t.model_copy(update={"indicator_key": k})
+                out.append(status_of(part, doc_of[t.doc_id], observations, label_of.get(t.clause_id)))
+    return out
 
 
 # ---- observations add -----------------------------------------------------------------------

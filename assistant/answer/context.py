@@ -129,6 +129,8 @@ class Context:
         rows = [t for t in self.by_doc.get(doc.doc_id, []) if t.kind == kind and t.indicator_key in keys]
         if year is not None:
             rows = [t for t in rows if t.year == year or (t.year is None and year == doc.period_end)]
+        else:  # the plan's own targets: not the earlier plan's its 发展基础 recalls (“十三五”规划目标的30%)
+            rows = [t for t in rows if t.year is None or t.year >= doc.period_start]
         numeric = [t for t in rows if t.value_num is not None]
         return numeric or rows
 

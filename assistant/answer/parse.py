@@ -223,7 +223,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     found = find_indicators(text)
     found += [f for f in _listed_indicators(text) if f[1] not in {k for _, k in found}]
     city_words = [norm(w) for w in lex["city_words"]]
-    doc_ids = find_docs(asked, docs)
+    doc_ids = find_docs(asked, docs) or find_docs(context, docs)  # 西城党代会…是49.9%，对目标算达标吗
     without_city = asked
     for w in sorted(city_words, key=len, reverse=True):
         without_city = without_city.replace(w, "")

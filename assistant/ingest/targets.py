@@ -258,13 +258,38 @@ def extract(clause: Clause, meta: DocMeta) -> list[Target]:
             continue
         s = _Sentence(sent, clause, meta)
         off = pos
+        in_sentence: list[Target] = []
         for phrase in re.split(r"(?<=[，,：:])", sent):
             found = _phrase_rows(phrase, off, s, nm, kind) if kind != "fact" else []
             rows.extend(found)
-            plain.extend(_plain_rows(phrase, off, s, nm, kind, found))
+            others = _plain_rows(phrase, off, s, nm, kind, found)
+            plain.extend(others)
+            in_sentence.extend(found + others)
             off += len(phrase)
+        if kind == "achieved" and (stated := _earlier_target(in_sentence)) is not None:
+            rows += _reached_against(stated, in_sentence)
+            plain = [t for t in plain if t is not stated]
         pos += len(sent)
     return rows + plain
+
+
+EARLIER_TARGET = re.compile(r"“?(十[一二三四五]五)”?(?:规划)?(?:的)?目标")  # 均超过“十三五”规划目标的30%
+
+
+def _earlier_target(in_sentence: list[Target]) -> Target | None:
+    """The row of a 发展基础 sentence that states an earlier plan's target (均超过“十三五”规划目标的30%)."""
+    return next((t for t in in_sentence if EARLIER_TARGET.search(norm(t.quote)) and t.value_num is not None), None)
+
+
+def _reached_against(stated: Target, in_sentence: list[Target]) -> list[Target]:
+    """发展基础: "A达到49.9%，B达到34.22%，均超过“十三五”规划目标的30%" states the earlier plan's
+    target for A and B (30%, by 2020), not a figure of its own: a target row per figure reached
+    (same unit), so that a status can set what was reached against it."""
+    year = lexicon.load("questions")["five_year_plans"].get(EARLIER_TARGET.search(norm(stated.quote)).group(1))
+    return [t.model_copy(update={
+        "kind": "target", "comparator": ">=", "value": stated.value, "value_num": stated.value_num, "unit": stated.unit,
+        "norm_value": stated.norm_value, "norm_unit": stated.norm_unit, "year": year, "quote": stated.quote})
+        for t in in_sentence if t is not stated and t.norm_unit == stated.norm_unit and t.value_num is not None]
 
 
 def _plain_rows(phrase: str, off: int, s: "_Sentence", nm: NormMap, kind: str, found: list[Target]) -> list[Target]:

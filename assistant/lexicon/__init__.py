@@ -95,6 +95,11 @@ def narrower(keys: list[str]) -> list[str]:
     return [k for key in keys for k in indicator_entry(key).get("narrower", []) if k not in keys]
 
 
+def broader(keys: list[str]) -> list[str]:
+    """The keys whose `narrower` list holds one of these (小学就近入学率 -> 义务教育就近入学率)."""
+    return [d["key"] for d in load("indicators")["indicators"] if set(d.get("narrower", [])) & set(keys)]
+
+
 def indicator_entry(key: str | None) -> dict:
     """The indicators.yaml entry of a key (better: lower / higher; umbrella: several measures); {} if none."""
     return next((d for d in load("indicators")["indicators"] if d["key"] == key), {})

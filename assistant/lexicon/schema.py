@@ -61,6 +61,7 @@ class Questions(_Strict):
     asks_number: list[str]
     figure_asks: list[str] = []
     keep_words: list[str] = []
+    five_year_plans: dict[str, int] = {}
     person_titles: list[str] = []
     person_asks: list[str] = []
     off_topic_requests: list[str] = []

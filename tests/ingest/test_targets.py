@@ -139,3 +139,11 @@ def test_every_figure_of_the_hand_inventory_is_a_row(tables):
             missing.append(f["figure"])
     assert len(inventory) == 175
     assert set(missing) <= ARGUABLE, missing  # strict list: 167 of 167; with the arguable ones 168 of 175
+
+
+def test_an_earlier_plans_target_recalled_in_the_basis_is_a_target_for_each_figure_reached(tables):
+    rows = [t for t in tables.targets if t.clause_id == "xicheng:综合/发展基础/2"]
+    earlier = [t for t in rows if t.kind == "target"]
+    assert {t.indicator_key for t in earlier} == {"党代会代表中女性比例", "人大代表中女性比例", "政协委员中女性比例"}
+    assert all(t.year == 2020 and t.comparator == ">=" and t.value == "30%" for t in earlier)
+    assert not any(t.kind == "achieved" and "规划目标" in t.quote for t in rows)  # not a figure reached

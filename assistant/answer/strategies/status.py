@@ -21,9 +21,20 @@ def rows_for(q: Query, ctx: Context) -> list:
     if ctx.observations is None:
         return []
     plans = [d for d in ctx.plans if not q.doc_ids or d.doc_id in q.doc_ids]
+    ends = {d.doc_id: d.period_end for d in plans}
+    starts = {d.doc_id: d.period_start for d in plans}
+    periods = [p for p in lexicon.load("questions")["five_year_plans"] if p in q.text]
+    year = q.year if len(periods) < 2 else None  # 对十三五目标和十四五目标分别…: both periods' targets
+    keys = q.indicator_keys + lexicon.broader(q.indicator_keys)  # 小学就近入学 is held against 义务教育's target
     targets = [t for t in ctx.targets if t.kind == "target" and t.indicator_key and t.value_num is not None
-               and (not q.indicator_keys or t.indicator_key in q.indicator_keys)]
-    return monitor.statuses(targets, ctx.observations(), plans, list(ctx.clauses))
+               and (not keys or t.indicator_key in keys)
+               # 按十四五目标…达标了吗: that period's targets, not the 十三五 one the 发展基础 recalls
+               # a year before the plan (2018年…够不够) dates the observation, not the target
+               and (year is None or year < starts.get(t.doc_id, 0) or t.year == year
+                    or (t.year is None and year == ends.get(t.doc_id)))]
+    rows = monitor.statuses(targets, ctx.observations(), plans, list(ctx.clauses))
+    asked = set(q.indicator_keys) | set(lexicon.narrower(q.indicator_keys))  # 义务教育…: 小学 and 初中 too
+    return [r for r in rows if not q.indicator_keys or r.indicator_key in asked]
 
 
 class StatusAnswer:
@@ -74,7 +85,13 @@ class StatusAnswer:
         gap = _gap(r)
         if gap is not None and "差" in q.text and r.status != "met":
             diffs.append(Difference(value=gap, minuend=r.observed_value, subtrahend=r.target_norm_value))
-            line += "\n" + phrases.STATUS_GAP.format(gap=fmt_number(gap), unit=r.target_unit or "")
+            line += "\n" + phrases.STATUS_GAP.format(gap=fmt_number(gap), unit=_points(r.target_unit))
+        elif r.status == "met" and r.observed_value is not None and r.target_norm_value is not None and \
+                any(w in q.text for w in ("高多少", "高出", "超出", "超过多少")):  # 比十三五目标高多少
+            beyond = round(abs(r.observed_value - r.target_norm_value), 6)
+            diffs.append(Difference(value=beyond, minuend=r.observed_value, subtrahend=r.target_norm_value))
+            more = "高" if r.observed_value >= r.target_norm_value else "低"
+            line += "\n" + phrases.STATUS_ABOVE.format(more=more, gap=fmt_number(beyond), unit=_points(r.target_unit))
         return line
 
     @staticmethod
@@ -84,6 +101,11 @@ class StatusAnswer:
             return ""
         best = min(measured, key=lambda x: x[0])[1]
         return phrases.STATUS_CLOSER.format(plan=best.plan)
+
+
+def _points(unit: str | None) -> str:
+    """A difference of two percentages is in 个百分点, not %."""
+    return "个百分点" if unit == "%" else (unit or "")
 
 
 def _gap(r) -> float | None:

@@ -37,3 +37,18 @@ def test_no_data_says_so(small_ctx, ask_query):
 def test_nothing_observed_is_no_status(small_ctx, ask_query):
     d = StatusAnswer().run(ask_query("曾都规划的指标达标了没？"), _ctx(small_ctx, []))
     assert d is not None and not d.answerable and "监测值" in d.answer
+
+
+def test_a_basis_figure_against_the_earlier_plans_target_and_this_ones(engine):
+    a = engine.ask("西城党代会女代表比例十三五末是49.9%，对十三五目标和十四五目标分别算达标吗？")
+    assert a.answerable and "已达标" in a.answer and all(v in a.answer for v in ("49.9%", "30%", "40%"))
+
+
+def test_a_report_figure_for_part_of_an_indicator_is_held_against_the_whole_target(engine):
+    a = engine.ask("2018年全市初中就近入学比例够不够市里规划的标准？")
+    assert a.answerable and "未达标" in a.answer and "96%以上" in a.answer and "99%以上" in a.answer
+
+
+def test_how_far_above_the_target_is_in_percentage_points(engine):
+    a = engine.ask("西城区政协女委员比例37.56%，比十三五目标高多少？")
+    assert "7.56个百分点" in a.answer
