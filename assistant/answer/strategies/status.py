@@ -4,16 +4,22 @@ value with its source, and the target with its clause."""
 
 from __future__ import annotations
 
+import re
+
 from assistant import lexicon, monitor
 from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
+from assistant.answer.figures import core_of
+from assistant.answer.parse import own_subject
 from assistant.answer.intent import Intent
 from assistant.answer.state import Query
 from assistant.models import Difference
 from assistant.text import fmt_number
 
 LIST_STATUSES = ("not_met", "at_risk")  # what 哪些指标未达标/有风险 lists
+JUDGED = ("met", "not_met", "at_risk")  # a status; qualitative and no_data are none
+TARGET_PERIOD = re.compile(r"(十[一二三四五]五)(?:时期)?(?:规划)?(?:的)?(?:目标|规划|要求)")
 MAX_ROWS = 20  # rows listed in one chat answer; the 监测 view shows them all
 
 
@@ -21,16 +27,22 @@ def rows_for(q: Query, ctx: Context) -> list:
     if ctx.observations is None:
         return []
     plans = [d for d in ctx.plans if not q.doc_ids or d.doc_id in q.doc_ids]
+    if q.doc_ids and not plans:  # 2018年工作总结里…对照市里规划: the plan of the report's own region
+        regions = {ctx.doc_by_id[i].region for i in q.doc_ids if i in ctx.doc_by_id}
+        plans = [d for d in ctx.plans if d.region in regions]
     ends = {d.doc_id: d.period_end for d in plans}
     starts = {d.doc_id: d.period_start for d in plans}
-    periods = [p for p in lexicon.load("questions")["five_year_plans"] if p in q.text]
-    year = q.year if len(periods) < 2 else None  # 对十三五目标和十四五目标分别…: both periods' targets
+    named = lexicon.load("questions")["five_year_plans"]
+    periods = list(dict.fromkeys(TARGET_PERIOD.findall(q.text)))  # 十三五目标, 十四五规划 (not 十三五末的数)
+    # 超过十三五规划目标了吗: that period's targets; 对十三五目标和十四五目标分别…: both periods'
+    by_period = named[periods[0]] if len(periods) == 1 else None
+    year = by_period or (q.year if not periods else None)
     keys = q.indicator_keys + lexicon.broader(q.indicator_keys)  # 小学就近入学 is held against 义务教育's target
     targets = [t for t in ctx.targets if t.kind == "target" and t.indicator_key and t.value_num is not None
                and (not keys or t.indicator_key in keys)
                # 按十四五目标…达标了吗: that period's targets, not the 十三五 one the 发展基础 recalls
                # a year before the plan (2018年…够不够) dates the observation, not the target
-               and (year is None or year < starts.get(t.doc_id, 0) or t.year == year
+               and (year is None or (not by_period and year < starts.get(t.doc_id, 0)) or t.year == year
                     or (t.year is None and year == ends.get(t.doc_id)))]
     rows = monitor.statuses(targets, ctx.observations(), plans, list(ctx.clauses))
     asked = set(q.indicator_keys) | set(lexicon.narrower(q.indicator_keys))  # 义务教育…: 小学 and 初中 too
@@ -39,6 +51,9 @@ def rows_for(q: Query, ctx: Context) -> list:
 
 class StatusAnswer:
     def run(self, q: Query, ctx: Context) -> Draft | None:
+        lex = lexicon.load("questions")
+        if not q.indicator_keys and not any(w in q.text for w in lex["status_list_words"]) and _names_something(q):
+            return None  # 儿童之家覆盖率达标了吗 with no such indicator: not a list of every status
         rows = rows_for(q, ctx)
         if not rows:
             return None
@@ -59,7 +74,7 @@ class StatusAnswer:
         if "接近" in q.text:
             lines.insert(0, self._closer(rows))
         # without an observed value there is no status to give: say so, as a refusal (both numbers or none)
-        judged = any(r.observed_value is not None for r in rows[:MAX_ROWS])
+        judged = any(r.observed_value is not None and r.status in JUDGED for r in rows[:MAX_ROWS])
         return Draft(answer="\n\n".join(x for x in lines if x), answerable=judged, citations=compose.dedupe(cites),
                      targets=used, observed=observed, differences=diffs, intent=Intent.STATUS)
 
@@ -101,6 +116,11 @@ class StatusAnswer:
             return ""
         best = min(measured, key=lambda x: x[0])[1]
         return phrases.STATUS_CLOSER.format(plan=best.plan)
+
+
+def _names_something(q: Query) -> bool:
+    """The question names a subject of its own (儿童之家覆盖率), beyond status and period words."""
+    return bool(core_of(own_subject(q.own_topic or q.topic)))
 
 
 def _points(unit: str | None) -> str:

@@ -52,3 +52,18 @@ def test_a_report_figure_for_part_of_an_indicator_is_held_against_the_whole_targ
 def test_how_far_above_the_target_is_in_percentage_points(engine):
     a = engine.ask("西城区政协女委员比例37.56%，比十三五目标高多少？")
     assert "7.56个百分点" in a.answer
+
+
+def test_a_target_period_named_takes_that_periods_targets_only(engine):
+    a = engine.ask("西城普惠园覆盖率82.49%，超过十三五规划目标了吗？")
+    assert not a.answerable  # 西城 states no 十三五 target for it; the 十四五 85% is another period's
+
+
+def test_a_status_with_only_a_qualitative_target_is_no_status(engine):
+    a = engine.ask("西城区处级女干部比例35.7%，达到规划要求没有？")
+    assert not a.answerable and "定性" in a.answer
+
+
+def test_a_subject_without_an_indicator_is_not_a_list_of_every_status(engine):
+    a = engine.ask("全市儿童之家建设覆盖率2018年是30.7%，达到市里十四五规划的目标了吗？")
+    assert not a.answerable and "就近入学" not in a.answer
