@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from assistant.config import ROOT, Settings
-from assistant.evaluate import failures, load_golden, score, summarise
+from assistant.evaluate import load_golden, score, summarise
 from assistant.retrieve import Filters
 from tests.conftest import CORPUS, EVAL_SETS, _copy_sqlite
 
@@ -29,16 +29,19 @@ KILL_WAIT_S = 120  # a build reaches its table write within seconds; this only b
 def test_golden_sets_give_the_same_answers_on_milvus_and_postgresql(engine, shared_engine):
     # every GOLDEN_STRIDE-th question of every set: the Lite engine is pure Python, the whole 274 take ~2.5 min
     golden = load_golden(sorted(EVAL_SETS.glob("*.jsonl")))[::GOLDEN_STRIDE]
-    differ, results = [], []
+    differ, results, embedded = [], [], []
     for g in golden:
         a, b = engine.ask(g.question, g.history), shared_engine.ask(g.question, g.history)
         results.append(score(g, b, shared_engine.clause))
+        embedded.append(score(g, a, engine.clause))
         if a.answer != b.answer or [c.clause_id for c in a.citations] != [c.clause_id for c in b.citations]:
             differ.append((g.question, a.answer[:80], b.answer[:80]))
     assert not differ, differ
     summary = summarise(results)
     assert summary["overall"]["numeric_faithfulness"] == 1.0
-    assert not failures(summary), failures(summary)
+    # the same scores as the embedded backend on the same questions (the gate itself runs on the
+    # whole of eval_sets/ in tests/test_engine.py; a one-in-GOLDEN_STRIDE sample is not held to it)
+    assert summary["overall"] == summarise(embedded)["overall"]
 
 
 @pytest.mark.parametrize("filters, per_doc_k", [
