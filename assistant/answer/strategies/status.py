@@ -21,9 +21,10 @@ def rows_for(q: Query, ctx: Context) -> list:
     if ctx.observations is None:
         return []
     plans = [d for d in ctx.plans if not q.doc_ids or d.doc_id in q.doc_ids]
-    targets = [t for t in ctx.targets if t.kind == "target" and t.indicator_key and t.value_num is not None
-               and (not q.indicator_keys or t.indicator_key in q.indicator_keys)]
-    return monitor.statuses(targets, ctx.observations(), plans, list(ctx.clauses))
+    targets = [t for t in ctx.select_targets(kinds=("target",), keys=q.indicator_keys or None,
+                                             doc_ids=[d.doc_id for d in plans] if q.doc_ids else None)
+               if t.indicator_key and t.value_num is not None]
+    return monitor.statuses(targets, ctx.observations(), plans, ctx.clauses_for({t.clause_id for t in targets}))
 
 
 class StatusAnswer:
