@@ -127,11 +127,15 @@ class Context:
     def rows(self, doc: DocMeta, keys: list[str], year: int | None, kind: str = "target") -> list[Target]:
         """A plan's rows for these indicators (the asked year, or undated rows at the period's end);
         numeric rows first when there are any."""
-        rows = [t for t in self.by_doc.get(doc.doc_id, []) if t.kind == kind and t.indicator_key in keys]
+        rows = self.indicator_rows(doc.doc_id, keys, kind)
         if year is not None:
             rows = [t for t in rows if t.year == year or (t.year is None and year == doc.period_end)]
         numeric = [t for t in rows if t.value_num is not None]
         return numeric or rows
+
+    def indicator_rows(self, doc_id: str, keys: list[str], kind: str) -> list[Target]:
+        """A document's rows of these indicators and this kind, in table order."""
+        return [t for t in self.by_doc.get(doc_id, []) if t.kind == kind and t.indicator_key in keys]
 
     def mentions(self, names: list[str], doc_ids: set[str]) -> bool:
         """Does any clause of these documents name one of these words at all?"""

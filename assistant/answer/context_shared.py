@@ -29,7 +29,9 @@ from assistant.text import bigrams, clause_sentences, norm
 K = TypeVar("K")
 V = TypeVar("V")
 DOC_CACHE = 64  # documents whose clause / target lists are kept: a question names a few; a listing walks on
-KEY_CACHE = 256  # indicators whose target rows are kept (the lexicon names ~200 indicators)
+# indicators whose rows (every plan's) are kept: a chat asks about a few at a time, and at 2,000 plans one
+# indicator is a few thousand rows, so the bound keeps this cache to tens of MB
+KEY_CACHE = 8
 # clauses whose sentences, normalised text and bigrams are kept: the same bound as the clause cache
 DERIVED_CACHE = 20_000
 WEIGHT_CACHE = 200_000  # term weights kept (a few MB); past it the cache starts again, as terms are cheap to reread
@@ -92,9 +94,11 @@ class Weights:
                 self._data[t] = got.get(self.prefix + t)
 
     def get(self, term: str, default=None):
-        if term not in self._data:
+        try:
+            value = self._data[term]
+        except KeyError:  # scoring calls this per term and sentence: a miss is one small query, once
             self.prefetch([term])
-        value = self._data.get(term)
+            value = self._data.get(term)
         return default if value is None else value
 
     def __getitem__(self, term: str) -> float:
@@ -120,7 +124,10 @@ class SharedContext(Context):
             lambda i: frozenset(bigrams(n)) if (n := self.clause_norm.get(i)) is not None else None, DERIVED_CACHE)
         self.clauses_of = Lazy(lambda d: self.cache.of_doc(d) if d in self._doc_ids else None, DOC_CACHE)  # type: ignore[assignment]
         self.by_doc = Lazy(lambda d: self.reader.targets_of_doc(d) or None, DOC_CACHE)  # type: ignore[assignment]
-        self.by_key = Lazy(lambda k: self.reader.targets_of_key(k) or None, KEY_CACHE)  # type: ignore[assignment]
+        self._key_rows = Lazy(lambda k: self.reader.targets_of_key_by_doc(k) or None, KEY_CACHE)
+        self.by_key = Lazy(  # type: ignore[assignment]
+            lambda k: [t for _, t in sorted(r for rs in self._key_rows.get(k, {}).values() for r in rs)] or None
+            if k is not None else self.reader.targets_of_key(None) or None, KEY_CACHE)
         self._sents = Lazy(self._split, DERIVED_CACHE)
         self.sentences_of = Lazy(  # type: ignore[assignment]
             lambda d: [s for c in self.clauses_of.get(d, []) for s in self._sents[c.clause_id]] or None, DOC_CACHE)
@@ -136,15 +143,6 @@ class SharedContext(Context):
         c = self.clause_by_id.get(clause_id)
         return None if c is None else [Sentence(c, text, n) for text, n in clause_sentences(c.text)]
 
-    # ---- weights are read for the terms a question scores with, in one query -------------------
-    def coverage(self, core: set[str], found) -> float:
-        self.idf.prefetch(core | {UNSEEN})  # type: ignore[attr-defined]
-        return super().coverage(core, found)
-
-    def token_coverage(self, core: set[str], found: frozenset[str]) -> float:
-        self.token_idf.prefetch(core | {UNSEEN})  # type: ignore[attr-defined]
-        return super().token_coverage(core, found)
-
     # ---- indexed reads --------------------------------------------------------------------------
     def sentences_with(self, doc_ids: Sequence[str], bigrams: Set[str] = frozenset(), tokens: Set[str] = frozenset()
                        ) -> list[tuple[Sentence, frozenset[str], frozenset[str]]]:
@@ -154,6 +152,8 @@ class SharedContext(Context):
         terms = set(bigrams) | {TOKEN_MARK + t for t in tokens}
         if not terms or not pos:
             return []
+        self.idf.prefetch(set(bigrams) | {UNSEEN})  # type: ignore[attr-defined]  # the weights the caller scores with, in one query
+        self.token_idf.prefetch(set(tokens) | {UNSEEN})  # type: ignore[attr-defined]
         every = self._doc_ids <= pos.keys()  # a region-less question: no document filter at all
         rows = [r for r in self.reader.sentences_with(terms, None if every else list(pos)) if r[1] in pos]
         rows.sort(key=lambda r: (pos[r[1]], r[0], r[2]))  # documents as asked, then clause and sentence order
@@ -171,6 +171,12 @@ class SharedContext(Context):
     def select_targets(self, kinds: Sequence[str] | None = None, keys: Sequence[str] | None = None,
                        doc_ids: Sequence[str] | None = None) -> list[Target]:
         return self.reader.targets(kinds, keys, doc_ids)
+
+    def indicator_rows(self, doc_id: str, keys: list[str], kind: str) -> list[Target]:
+        """From the indicators' rows (one query per indicator for all plans, cached), not the document's:
+        a region-less question asks every plan for the same few indicators."""
+        got = [r for k in dict.fromkeys(keys) for r in self._key_rows.get(k, {}).get(doc_id, []) if r[1].kind == kind]
+        return [t for _, t in sorted(got, key=lambda r: r[0])]
 
     def clauses_for(self, clause_ids: Iterable[str]) -> list[Clause]:
         return list(self.cache.by_id(clause_ids).values())

@@ -115,6 +115,14 @@ class BuildReader:
     def targets_of_doc(self, doc_id: str) -> list[Target]:
         return self._targets(targets_t.c.doc_id == doc_id)
 
+    def targets_of_key_by_doc(self, key: str) -> dict[str, list[tuple[int, Target]]]:
+        """An indicator's rows grouped by document, each with its row number (one indexed query)."""
+        out: dict[str, list[tuple[int, Target]]] = {}
+        for o, d, j in self._all(select(targets_t.c.ord, targets_t.c.doc_id, targets_t.c.json).where(
+                targets_t.c.build_id == self.build_id, targets_t.c.indicator_key == key).order_by(targets_t.c.ord)):
+            out.setdefault(d, []).append((o, Target.model_validate_json(j)))
+        return out
+
     def targets_of_key(self, key: str | None) -> list[Target]:
         return self._targets(targets_t.c.indicator_key.is_(None) if key is None else targets_t.c.indicator_key == key)
 
@@ -169,8 +177,11 @@ class BuildReader:
                 return con.execute(stmt, params).all()
         want = set(terms)
         out = []
+        split: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # one text in many plans is split once
         for o, d, seq, t in self.store._retry(run):
-            bs, ts = split_terms(t)
+            if t not in split:
+                split[t] = split_terms(t)
+            bs, ts = split[t]
             if self.postgres or want & (bs | {TOKEN_MARK + x for x in ts}):
                 out.append((o, d, seq, bs, ts))
         return out
