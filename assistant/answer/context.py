@@ -143,15 +143,16 @@ class Context:
         return any(any(n in self.clause_norm[c.clause_id] for n in ns) for d in doc_ids for c in self.clauses_of.get(d, []))
 
     # ---- reads a store can answer from an index (assistant/answer/context_shared.py) -----------------
-    def sentences_with(self, doc_ids: Sequence[str], bigrams: Set[str] = frozenset(), tokens: Set[str] = frozenset()
-                       ) -> list[tuple[Sentence, frozenset[str], frozenset[str]]]:
+    def sentences_with(self, doc_ids: Sequence[str], bigrams: Set[str] = frozenset(), tokens: Set[str] = frozenset(),
+                       within: Set[str] | None = None) -> list[tuple[Sentence, frozenset[str], frozenset[str]]]:
         """(sentence, its bigrams, its tokens) of every sentence of these documents that holds one of the
-        bigrams or tokens, documents in the given order, then clause and sentence order: what a
-        region-less figure, owner or refusal search scores (a sentence holding none scores nothing)."""
+        bigrams or tokens (and, with ``within``, one of those bigrams too), documents in the given order,
+        then clause and sentence order: what a region-less figure, owner or refusal search scores (a
+        sentence holding none scores nothing)."""
         out = []
         for d in doc_ids:
             for s, bs, ts in zip(self.sentences_of.get(d, []), self.sentence_bigrams.get(d, []), self.sentence_tokens.get(d, [])):
-                if bigrams & bs or tokens & ts:
+                if (bigrams & bs or tokens & ts) and (within is None or within & bs):
                     out.append((s, bs, ts))
         return out
 

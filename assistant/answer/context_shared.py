@@ -144,18 +144,18 @@ class SharedContext(Context):
         return None if c is None else [Sentence(c, text, n) for text, n in clause_sentences(c.text)]
 
     # ---- indexed reads --------------------------------------------------------------------------
-    def sentences_with(self, doc_ids: Sequence[str], bigrams: Set[str] = frozenset(), tokens: Set[str] = frozenset()
-                       ) -> list[tuple[Sentence, frozenset[str], frozenset[str]]]:
+    def sentences_with(self, doc_ids: Sequence[str], bigrams: Set[str] = frozenset(), tokens: Set[str] = frozenset(),
+                       within: Set[str] | None = None) -> list[tuple[Sentence, frozenset[str], frozenset[str]]]:
         pos: dict[str, int] = {}
         for i, d in enumerate(doc_ids):
             pos.setdefault(d, i)
         terms = set(bigrams) | {TOKEN_MARK + t for t in tokens}
-        if not terms or not pos:
+        if not terms or not pos or within is not None and not within:
             return []
         self.idf.prefetch(set(bigrams) | {UNSEEN})  # type: ignore[attr-defined]  # the weights the caller scores with, in one query
         self.token_idf.prefetch(set(tokens) | {UNSEEN})  # type: ignore[attr-defined]
         every = self._doc_ids <= pos.keys()  # a region-less question: no document filter at all
-        rows = [r for r in self.reader.sentences_with(terms, None if every else list(pos)) if r[1] in pos]
+        rows = [r for r in self.reader.sentences_with(terms, None if every else list(pos), within) if r[1] in pos]
         rows.sort(key=lambda r: (pos[r[1]], r[0], r[2]))  # documents as asked, then clause and sentence order
         clauses = self.cache.by_ord({r[0] for r in rows})
         out = []

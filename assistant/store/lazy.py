@@ -57,6 +57,8 @@ class BuildReader:
                 t = con.execute(select(func.count()).select_from(targets_t).where(targets_t.c.build_id == build_id)).scalar_one()
             return docs, errors, fp, int(n), int(t)
         self.docs, self.errors, self.fingerprint, self.clause_count, self.target_count = store._retry(run)
+        if not self.weights([""]):  # every build since the sentence index writes the unseen-term weight
+            raise RuntimeError(f"build {build_id} was written before the sentence index: run `python -m assistant build`")
 
     def _all(self, stmt) -> list:
         def run():
@@ -153,12 +155,14 @@ class BuildReader:
                 idf_t.c.build_id == self.build_id, idf_t.c.term.in_(part))))
         return out
 
-    def sentences_with(self, terms: Iterable[str], doc_ids: Sequence[str] | None = None
-                       ) -> list[tuple[int, str, int, frozenset[str], frozenset[str]]]:
+    def sentences_with(self, terms: Iterable[str], doc_ids: Sequence[str] | None = None,
+                       within: Iterable[str] | None = None) -> list[tuple[int, str, int, frozenset[str], frozenset[str]]]:
         """(clause row, doc_id, seq, bigrams, tokens) of every sentence holding one of ``terms`` (bigrams
-        and "#tokens"), of ``doc_ids`` (None: every document), in build order."""
+        and "#tokens") and, with ``within``, one of those terms too, of ``doc_ids`` (None: every
+        document), in build order."""
         terms = sorted(set(terms))
-        if not terms or doc_ids is not None and not doc_ids:
+        also = None if within is None else sorted(set(within))
+        if not terms or doc_ids is not None and not doc_ids or also is not None and not also:
             return []
         cols = (sentences_t.c.clause_ord, sentences_t.c.doc_id, sentences_t.c.seq, sentences_t.c.terms)
         where = [sentences_t.c.build_id == self.build_id]
@@ -167,8 +171,12 @@ class BuildReader:
         if self.postgres:  # the GIN index answers the overlap
             arr = func.string_to_array(sentences_t.c.terms, literal_column("' '"))  # the GIN index's expression
             where.append(arr.op("&&")(bindparam("terms", type_=ARRAY(Text))))
+            if also is not None:
+                where.append(arr.op("&&")(bindparam("within", type_=ARRAY(Text))))
         stmt = select(*cols).where(*where).order_by(sentences_t.c.ord)
-        params = {"terms": terms} if self.postgres else {}
+        params: dict = {"terms": terms} if self.postgres else {}
+        if self.postgres and also is not None:
+            params["within"] = also
         if doc_ids is not None:
             params["docs"] = list(doc_ids)
 
@@ -182,7 +190,7 @@ class BuildReader:
             if t not in split:
                 split[t] = split_terms(t)
             bs, ts = split[t]
-            if self.postgres or want & (bs | {TOKEN_MARK + x for x in ts}):
+            if self.postgres or want & (bs | {TOKEN_MARK + x for x in ts}) and (also is None or set(also) & bs):
                 out.append((o, d, seq, bs, ts))
         return out
 

@@ -176,6 +176,20 @@ class SqlStore:
         self.url = url
         self.engine = make_engine(url)
         self._retry(lambda: meta.create_all(self.engine))
+        self._retry(self._add_new_columns)
+
+    def _add_new_columns(self) -> None:
+        """A database made before a column was added gets it (create_all adds tables, never columns);
+        builds written before it read as builds to redo (assistant/store/lazy.py checks)."""
+        from sqlalchemy import inspect
+
+        with self.engine.begin() as con:
+            for table in BUILD_TABLES:
+                have = {c["name"] for c in inspect(con).get_columns(table.name)}
+                for col in table.columns:
+                    if col.name not in have:
+                        con.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {col.name} '
+                                            f'{col.type.compile(dialect=self.engine.dialect)}')
 
     def close(self) -> None:
         self.engine.dispose()

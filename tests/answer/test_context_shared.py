@@ -80,10 +80,11 @@ def test_every_lookup_reads_the_same(both):
 def test_sentences_holding_the_terms_come_in_the_same_order(both, order):
     _, memory, shared = both
     for bigrams, tokens in [({"监测", "评估"}, set()), ({"死亡"}, {"孕产妇"}), (set(), {"托位"}), ({"火星"}, set())]:
-        want = memory.sentences_with(order, bigrams, tokens)
-        got = shared.sentences_with(order, bigrams, tokens)
-        assert [(s.clause.clause_id, s.text, bs, ts) for s, bs, ts in got] == \
-               [(s.clause.clause_id, s.text, bs, ts) for s, bs, ts in want]
+        for within in (None, {"牵头", "控制"}):
+            want = memory.sentences_with(order, bigrams, tokens, within)
+            got = shared.sentences_with(order, bigrams, tokens, within)
+            assert [(s.clause.clause_id, s.text, bs, ts) for s, bs, ts in got] == \
+                   [(s.clause.clause_id, s.text, bs, ts) for s, bs, ts in want]
         for s, _, _ in got:  # the owner answer finds a sentence among its clause's by identity
             assert any(x is s for x in shared.sentences_in(s.clause))
 

@@ -53,6 +53,7 @@ def test_sentences_holding_a_term_are_all_and_only_those(store, tables):  # noqa
     d = data.docs[1].doc_id
     assert reader.sentences_with([term], doc_ids=[d]) == [w for w in want if w[1] == d and term in w[3]]
     assert reader.sentences_with([term], doc_ids=[]) == []
+    assert reader.sentences_with([term, TOKEN_MARK + token], within=["控制"]) == [w for w in want if "控制" in w[3]]
     assert reader.weights([term, TOKEN_MARK + token, "不在"]) == {term: bi[term], TOKEN_MARK + token: tok[token]}
 
 

@@ -87,7 +87,9 @@ class Owner:
         idf = ctx.idf
         total = sum(idf.get(b, idf[""]) for b in core)
         best: dict[str, tuple[float, object]] = {}
-        for s, bs, _ in ctx.sentences_with([d.doc_id for d in docs], core):  # one without a core word scores 0
+        # a sentence naming an owner word holds every bigram of it, so its rarest one narrows the search exactly
+        marks = {max(bigrams(w), key=lambda b: idf.get(b, idf[""])) for w in words} if all(bigrams(w) for w in words) else None
+        for s, bs, _ in ctx.sentences_with([d.doc_id for d in docs], core, within=marks):  # none of core: scores 0
             if not any(w in s.norm for w in words):
                 continue
             score = sum(idf.get(b, idf[""]) for b in core & bs) / total
