@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from functools import cached_property
+from typing import Sequence
 
 from assistant.answer import phrases
 from assistant.answer.context import Context
@@ -30,11 +31,13 @@ from assistant.ingest.corpus import declared_regions
 from assistant.models import Answer, Clause, DocMeta, Target
 from assistant.retrieve import Retriever
 from assistant.store.db import load_tables
+from assistant.store.lazy import TargetRows
 from assistant.text import MAX_QUESTION_CHARS, norm, trim_history
 
 log = logging.getLogger(__name__)
 MAX_INPUT = MAX_QUESTION_CHARS  # a longer question is refused, not cut
 HAN = re.compile(r"[\u4e00-\u9fff]")
+ACHIEVED = ("achieved",)  # the kind of row a plan's 发展基础 or a work report states as reached
 BUILD_POLL_S = 10.0  # how often a replica on shared stores looks for a new build: one small SQL query
 
 
@@ -45,24 +48,34 @@ class Engine:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.build_id: str | None = None  # the shared build this engine reads (None: embedded files)
-        if settings.shared:  # read-only replica of what `python -m assistant build` wrote
-            from assistant.retrieve_shared import load_shared
+        if settings.shared:  # read-only replica of what `python -m assistant build` wrote: read row by row
+            from assistant.answer.context_shared import SharedContext
+            from assistant.retrieve_shared import open_shared
 
-            build, data, retriever = load_shared(settings)
+            build, reader, retriever = open_shared(settings)
             self.build_id = build.build_id
-        else:
-            data = load_tables(settings.corpus_dir, settings.db_path)
-            retriever = None
-        self.docs: list[DocMeta] = data.docs
-        self.clauses: list[Clause] = data.clauses
-        self.all_targets: list[Target] = data.targets
+            self.docs: list[DocMeta] = reader.docs
+            self.clauses: Sequence[Clause] = retriever.clauses  # read through a bounded cache, never all held
+            self.all_targets: Sequence[Target] = TargetRows(reader)
+            self.errors = reader.errors
+            self.retriever = retriever
+            self.ctx = SharedContext(reader, retriever, [str(e) for e in self.errors], failed=self._failed(),
+                                     observations=self.observations)
+            return
+        data = load_tables(settings.corpus_dir, settings.db_path)
+        self.docs = data.docs
+        self.clauses = data.clauses
+        self.all_targets = data.targets
         self.errors = data.errors
-        loaded = {d.file for d in self.docs}
-        declared = declared_regions(settings.corpus_dir) if self.errors else {}  # the manifest, read once
-        failed = {declared[e.file]: e.problem for e in self.errors if e.file in declared and e.file not in loaded}
-        self.retriever = retriever or Retriever(settings, self.clauses, self.docs, corpus_fingerprint=data.fingerprint)
+        self.retriever = Retriever(settings, self.clauses, self.docs, corpus_fingerprint=data.fingerprint)
         self.ctx = Context(self.docs, self.clauses, self.all_targets, self.retriever, [str(e) for e in self.errors],
-                           failed=failed, observations=self.observations)
+                           failed=self._failed(), observations=self.observations)
+
+    def _failed(self) -> dict[str, str]:
+        """Region of each plan that failed to load -> why."""
+        loaded = {d.file for d in self.docs}
+        declared = declared_regions(self.settings.corpus_dir) if self.errors else {}  # the manifest, read once
+        return {declared[e.file]: e.problem for e in self.errors if e.file in declared and e.file not in loaded}
 
     def observations(self) -> list:
         """Observed values: those the corpus states and those users added (read fresh: an upload in the
@@ -71,12 +84,13 @@ class Engine:
         from assistant.monitor import corpus_observations, load_observations
         from assistant.store.observations import ObservationStore
 
-        data = Ingested(self.docs, self.clauses, self.all_targets, self.errors)
+        achieved = self.ctx.select_targets(kinds=ACHIEVED)  # the only rows corpus observations come from
+        data = Ingested(self.docs, self.ctx.clauses_for({t.clause_id for t in achieved}), achieved, self.errors)
         try:
             return load_observations(data, ObservationStore(self.settings.observations_path))
         except Exception as e:  # noqa: BLE001 - a damaged or unwritable store must not stop answers
             log.warning("observations store not read (%s): corpus observations only", e)
-            return corpus_observations(self.all_targets, self.docs, self.clauses)
+            return corpus_observations(data.targets, data.docs, data.clauses)
 
     @classmethod
     def load(cls, settings: Settings | None = None) -> "Engine":
@@ -134,8 +148,8 @@ class Engine:
 
     def targets(self, doc_id=None, indicator=None, population=None, domain_key=None, year=None, text=None) -> list[Target]:
         out = []
-        for t in self.all_targets:
-            if t.kind != "target" or (doc_id and t.doc_id != doc_id) or (population and t.population != population):
+        for t in self.ctx.select_targets(kinds=("target",), doc_ids=[doc_id] if doc_id else None):
+            if population and t.population != population:
                 continue
             if domain_key and t.domain_key != domain_key:
                 continue
@@ -150,6 +164,8 @@ class Engine:
 
     @cached_property
     def _indicator_keys(self) -> list[str]:
+        if isinstance(self.all_targets, TargetRows):
+            return self.all_targets.reader.indicator_keys("target")
         return sorted({t.indicator_key for t in self.all_targets if t.indicator_key and t.value_num is not None and t.kind == "target"})
 
     def indicator_keys(self) -> list[str]:
@@ -175,8 +191,8 @@ class Engine:
             return []
         out = []
         seen = set()
-        for t in self.all_targets:
-            if t.doc_id != ref.doc_id or t.kind != "target" or t.value_num is None or not t.indicator_key:
+        for t in self.ctx.select_targets(kinds=("target",), doc_ids=[ref.doc_id]):
+            if t.value_num is None or not t.indicator_key:
                 continue
             if t.indicator_key in seen:
                 continue

@@ -19,7 +19,8 @@ from assistant.models import Clause, DocMeta
 from assistant.retrieve import DEFAULT_MODE, FUSION_DEPTH, SHARED_POPULATION, Filters, Mode, Retriever, _Query
 from assistant.store.embeddings import Embedder
 from assistant.store.milvus import MilvusClauseIndex, expr_and, expr_in, query_sparse
-from assistant.store.shared import Build, open_build, open_clause_index
+from assistant.store.lazy import BuildReader, ClauseRows
+from assistant.store.shared import Build, current_build, open_build, open_clause_index, sql_store
 
 NOTHING = "row < 0"  # a filter no clause passes (an empty doc list); rows are >= 0
 TIE_MARGIN = 10  # extra hits read past k so equal scores are cut by row, as the embedded backend does
@@ -46,9 +47,13 @@ class SharedRetriever(Retriever):
     def __init__(self, settings: Settings, clauses: Sequence[Clause], docs: Sequence[DocMeta],
                  index: MilvusClauseIndex, *, mode: Mode = DEFAULT_MODE, weights: dict[str, float] | None = None,
                  embedder: Embedder | None = None) -> None:
+        """``clauses``: the build's clauses by row, a list or a ClauseRows that reads them when a hit needs one."""
         # Not Retriever.__init__: that builds the in-process BM25 and FAISS indexes this class replaces.
         t0 = time.perf_counter()
-        self._common(settings, clauses, docs, mode, weights, embedder)
+        self._common(settings, [], docs, mode, weights, embedder)
+        self.clauses = clauses if isinstance(clauses, ClauseRows) else list(clauses)  # type: ignore[assignment]
+        self.doc_ids = list(dict.fromkeys([d.doc_id for d in self.docs] + (
+            [] if isinstance(clauses, ClauseRows) else [c.doc_id for c in self.clauses])))
         self.index = index
         self.startup_seconds = time.perf_counter() - t0
 
@@ -96,6 +101,15 @@ class SharedRetriever(Retriever):
         q = _Query(query)
         return self.index.hybrid(self._vec(q), query_sparse(self._tokens(q)), k, self._scope(filters),
                                  depth=max(k, FUSION_DEPTH))
+
+
+def open_shared(settings: Settings, embedder: Embedder | None = None) -> tuple[Build, BuildReader, SharedRetriever]:
+    """The current build read lazily (documents held, clauses and targets read when asked) and a
+    retriever over its collection whose hits read their clauses through the same bounded cache."""
+    build = current_build(settings)
+    reader = BuildReader(sql_store(settings), build.build_id)
+    index = open_clause_index(settings, build)
+    return build, reader, SharedRetriever(settings, ClauseRows(reader.clause_cache()), reader.docs, index, embedder=embedder)
 
 
 def load_shared(settings: Settings, embedder: Embedder | None = None) -> tuple[Build, Ingested, SharedRetriever]:

@@ -124,3 +124,16 @@ _SENT_END = re.compile(r"(?<=[。；;！!？?])")
 def sentences(text: str) -> list[str]:
     """Split on sentence-final punctuation, keeping the punctuation."""
     return [s for s in _SENT_END.split(text) if s.strip()]
+
+
+def bigrams(text: str) -> set[str]:
+    """Every two-character window of the text's Han characters, digits, letters and %‰ (normalised):
+    what answers match a question's topic against, in memory and in the shared stores' sentence index."""
+    t = re.sub(r"[^\u4e00-\u9fff0-9a-zA-Z%‰]", "", norm(text))
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def clause_sentences(text: str) -> list[tuple[str, str]]:
+    """A clause's sentences as (words, normalised words); a clause without a sentence end is one sentence.
+    The unit the figure finder, owner and refusal answers score, in memory and in the shared stores."""
+    return [(s.strip(), norm(s)) for s in sentences(text) or [text] if s.strip()]

@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("answer.words", ("assistant.answer.intent", "assistant.answer.phrases")),
     ("answer.reading", ("assistant.answer.parse", "assistant.answer.state")),
     ("answer.tools", ("assistant.answer.compose", "assistant.answer.figures", "assistant.answer.context",
-                      "assistant.answer.draft", "assistant.answer.multipart")),
+                      "assistant.answer.context_shared", "assistant.answer.draft", "assistant.answer.multipart")),
     ("answer.strategies", ("assistant.answer.strategies",)),
     ("answer.router", ("assistant.answer.router", "assistant.answer")),
     ("app", ("assistant.engine", "assistant.cli", "assistant.evaluate", "assistant.feedback", "assistant.__main__", "assistant")),

@@ -8,16 +8,11 @@ from assistant import lexicon
 from assistant.answer import phrases
 from assistant.compare import CompareTable
 from assistant.models import Citation, Clause, Target
-from assistant.text import NormMap, fmt_number, norm, sentences
+from assistant.text import NormMap, bigrams, fmt_number, norm, sentences  # bigrams: base layer, the shared stores index by it
 
 NAME_WEIGHT = 3  # a sentence naming the indicator outranks one sharing a few topic characters
 QUESTION_WEIGHT = 2  # this turn's words count twice those of earlier turns
 FOCUS_WEIGHT = 3  # 牵头/负责 in an owner question
-
-
-def bigrams(text: str) -> set[str]:
-    t = re.sub(r"[^\u4e00-\u9fff0-9a-zA-Z%‰]", "", norm(text))
-    return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
 # question words carry no topic (the stopword list of assistant/lexicon/questions.yaml)

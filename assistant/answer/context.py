@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Protocol, Sequence
+from typing import AbstractSet as Set, Callable, Iterable, Protocol, Sequence
 
 from assistant.ingest.owners import plan_rule
 from assistant.models import Clause, DocMeta, Target
 from assistant.retrieve import Filters, Hit
+from assistant.store.sentences import idf
 from assistant.text import norm, sentences
 
 
@@ -126,7 +127,7 @@ class Context:
     def rows(self, doc: DocMeta, keys: list[str], year: int | None, kind: str = "target") -> list[Target]:
         """A plan's rows for these indicators (the asked year, or undated rows at the period's end);
         numeric rows first when there are any."""
-        rows = [t for t in self.by_doc.get(doc.doc_id, []) if t.kind == kind and t.indicator_key in keys]
+        rows = self.indicator_rows(doc.doc_id, keys, kind)
         if year is not None:
             rows = [t for t in rows if t.year == year or (t.year is None and year == doc.period_end)]
         else:  # the plan's own targets: not the earlier plan's its 发展基础 recalls (“十三五”规划目标的30%)
@@ -134,10 +135,41 @@ class Context:
         numeric = [t for t in rows if t.value_num is not None]
         return numeric or rows
 
+    def indicator_rows(self, doc_id: str, keys: list[str], kind: str) -> list[Target]:
+        """A document's rows of these indicators and this kind, in table order."""
+        return [t for t in self.by_doc.get(doc_id, []) if t.kind == kind and t.indicator_key in keys]
+
     def mentions(self, names: list[str], doc_ids: set[str]) -> bool:
         """Does any clause of these documents name one of these words at all?"""
         ns = [norm(n) for n in names]
-        return any(c.doc_id in doc_ids and any(n in self.clause_norm[c.clause_id] for n in ns) for c in self.clauses)
+        return any(any(n in self.clause_norm[c.clause_id] for n in ns) for d in doc_ids for c in self.clauses_of.get(d, []))
+
+    # ---- reads a store can answer from an index (assistant/answer/context_shared.py) -----------------
+    def sentences_with(self, doc_ids: Sequence[str], bigrams: Set[str] = frozenset(), tokens: Set[str] = frozenset(),
+                       within: Set[str] | None = None) -> list[tuple[Sentence, frozenset[str], frozenset[str]]]:
+        """(sentence, its bigrams, its tokens) of every sentence of these documents that holds one of the
+        bigrams or tokens (and, with ``within``, one of those bigrams too), documents in the given order,
+        then clause and sentence order: what a region-less figure, owner or refusal search scores (a
+        sentence holding none scores nothing)."""
+        out = []
+        for d in doc_ids:
+            for s, bs, ts in zip(self.sentences_of.get(d, []), self.sentence_bigrams.get(d, []), self.sentence_tokens.get(d, [])):
+                if (bigrams & bs or tokens & ts) and (within is None or within & bs):
+                    out.append((s, bs, ts))
+        return out
+
+    def sentences_in(self, clause: Clause) -> list[Sentence]:
+        """One clause's sentences (the same objects sentences_with returns)."""
+        return [x for x in self.sentences_of.get(clause.doc_id, []) if x.clause is clause]
+
+    def select_targets(self, kinds: Sequence[str] | None = None, keys: Sequence[str] | None = None,
+                       doc_ids: Sequence[str] | None = None) -> list[Target]:
+        """Rows of the targets table in table order, by kind, indicator and document (None: any)."""
+        return [t for t in self.targets if (kinds is None or t.kind in kinds) and (keys is None or t.indicator_key in keys)
+                and (doc_ids is None or t.doc_id in doc_ids)]
+
+    def clauses_for(self, clause_ids: Iterable[str]) -> list[Clause]:
+        return [self.clause_by_id[i] for i in clause_ids if i in self.clause_by_id]
 
     def scope(self, doc_ids: list[str], text: str, plans_only: bool) -> list[DocMeta]:
         """The documents a question is about: those named (with the city's work reports, unless a
@@ -156,8 +188,6 @@ class Context:
 
 def _idf(sets_of: dict[str, list[frozenset[str]]]) -> dict[str, float]:
     """log((n+1)/(df+0.5)) of every item over all sentences; "" is the weight of an unseen item."""
-    import math
-
     df: dict[str, int] = {}
     n = 0
     for sets in sets_of.values():
@@ -165,4 +195,4 @@ def _idf(sets_of: dict[str, list[frozenset[str]]]) -> dict[str, float]:
             n += 1
             for x in b:
                 df[x] = df.get(x, 0) + 1
-    return {x: math.log((n + 1) / (k + 0.5)) for x, k in df.items()} | {"": math.log(n + 1)}
+    return idf(df, n)  # the formula the shared stores' build uses too

@@ -22,6 +22,7 @@ from assistant.models import Clause, DocMeta
 from assistant.store.bm25 import BM25Index, ChineseTokenizer
 from assistant.store.embeddings import CachedEmbedder, Embedder, EmbeddingCache, make_embedder
 from assistant.store.milvus import MilvusClauseIndex, bm25_rows
+from assistant.store.sentences import TOKEN_MARK, sentence_terms, term_weights
 from assistant.store.sql import Build, SqlStore, new_build_id
 from assistant.store.vectors import CACHE_FILE, clause_metadata, node_text
 
@@ -86,7 +87,10 @@ def build(settings: Settings, data: Ingested | None = None, embedder: Embedder |
     bid = new_build_id()
     name = COLLECTION_PREFIX + bid
     store.begin_build(data.fingerprint, name, build_id=bid)
-    store.write_tables(bid, data)
+    sentences = list(sentence_terms(data.clauses, tokenizer))
+    bigram_idf, token_idf = term_weights(sentences)
+    weights = bigram_idf | {TOKEN_MARK + t: w for t, w in token_idf.items()}
+    store.write_tables(bid, data, sentences, weights)
     idx = MilvusClauseIndex.create(uri, name, embedder.dim)
     metas = {d.doc_id: d for d in data.docs}
     rows = []

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy import (
-    Column, Integer, MetaData, String, Table, Text, UniqueConstraint, create_engine, delete, func, insert, select,
-    update,
+    Column, Float, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, create_engine, delete, func, insert,
+    select, update,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, InterfaceError, DBAPIError
@@ -80,6 +80,9 @@ clauses_t = Table(
     Column("domain_key", String(64)),
     Column("section", String(64)),
     Column("json", Text, nullable=False),
+    # a replica reads clauses by id and by document (assistant/store/lazy.py), never all of them
+    Index("planqa_clauses_id", "build_id", "clause_id"),
+    Index("planqa_clauses_doc", "build_id", "doc_id", "ord"),
 )
 targets_t = Table(
     "planqa_targets", meta,
@@ -89,7 +92,32 @@ targets_t = Table(
     Column("clause_id", String(400), nullable=False),
     Column("indicator_key", String(128)),
     Column("year", Integer),
+    Column("kind", String(16)),  # target | achieved | measure | fact: the monitor reads targets and achieved rows only
+    Column("value_num", Float),  # set when the row holds a number (the indicators offered for comparison)
     Column("json", Text, nullable=False),
+    Index("planqa_targets_doc", "build_id", "doc_id", "ord"),
+    Index("planqa_targets_key", "build_id", "indicator_key", "ord"),
+    Index("planqa_targets_kind", "build_id", "kind", "ord"),
+)
+sentences_t = Table(
+    "planqa_sentences", meta,  # every sentence's match terms (assistant/store/sentences.py)
+    Column("build_id", String(40), primary_key=True),
+    Column("ord", Integer, primary_key=True),
+    Column("clause_ord", Integer, nullable=False),
+    Column("doc_id", String(200), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("terms", Text, nullable=False),  # bigrams and "#tokens", space-separated
+    Index("planqa_sentences_doc", "build_id", "doc_id", "ord"),
+)
+# PostgreSQL answers "sentences holding any of these terms" from an inverted (GIN) index; SQLite has no
+# arrays, so there the reader filters a document's sentences itself (assistant/store/lazy.py)
+Index("planqa_sentences_terms", func.string_to_array(sentences_t.c.terms, " "),
+      postgresql_using="gin").ddl_if(dialect="postgresql")
+idf_t = Table(
+    "planqa_idf", meta,  # how rare each term is among all sentences, counted once at build time
+    Column("build_id", String(40), primary_key=True),
+    Column("term", Text, primary_key=True),  # a bigram, "#token", or "" / "#" for an unseen one
+    Column("weight", Float, nullable=False),
 )
 errors_t = Table(
     "planqa_errors", meta,
@@ -111,7 +139,7 @@ feedback_t = Table(
     Column("comment", Text, nullable=False, server_default=""),  # the staff member's note with a dislike
     UniqueConstraint("vote_id", name="planqa_feedback_vote"),
 )
-BUILD_TABLES = (docs_t, clauses_t, targets_t, errors_t)
+BUILD_TABLES = (docs_t, clauses_t, targets_t, errors_t, sentences_t, idf_t)
 
 
 @dataclass(frozen=True)
@@ -148,6 +176,20 @@ class SqlStore:
         self.url = url
         self.engine = make_engine(url)
         self._retry(lambda: meta.create_all(self.engine))
+        self._retry(self._add_new_columns)
+
+    def _add_new_columns(self) -> None:
+        """A database made before a column was added gets it (create_all adds tables, never columns);
+        builds written before it read as builds to redo (assistant/store/lazy.py checks)."""
+        from sqlalchemy import inspect
+
+        with self.engine.begin() as con:
+            for table in BUILD_TABLES:
+                have = {c["name"] for c in inspect(con).get_columns(table.name)}
+                for col in table.columns:
+                    if col.name not in have:
+                        con.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {col.name} '
+                                            f'{col.type.compile(dialect=self.engine.dialect)}')
 
     def close(self) -> None:
         self.engine.dispose()
@@ -181,8 +223,10 @@ class SqlStore:
         self._retry(run)
         return bid
 
-    def write_tables(self, build_id: str, data: Ingested) -> None:
-        """All rows of one build in one transaction (a killed build leaves none behind)."""
+    def write_tables(self, build_id: str, data: Ingested, sentences: list | None = None,
+                     weights: dict[str, float] | None = None) -> None:
+        """All rows of one build in one transaction (a killed build leaves none behind). ``sentences``
+        (SentenceTerms) and ``weights`` (term -> idf) are the sentence index replicas search by."""
         rows = {
             docs_t: [{"build_id": build_id, "ord": i, "doc_id": d.doc_id, "json": d.model_dump_json()}
                      for i, d in enumerate(data.docs)],
@@ -190,10 +234,13 @@ class SqlStore:
                          "population": c.population, "domain_key": c.domain_key, "section": c.section,
                          "json": c.model_dump_json()} for i, c in enumerate(data.clauses)],
             targets_t: [{"build_id": build_id, "ord": i, "doc_id": t.doc_id, "clause_id": t.clause_id,
-                         "indicator_key": t.indicator_key, "year": t.year, "json": t.model_dump_json()}
+                         "indicator_key": t.indicator_key, "year": t.year, "kind": t.kind, "value_num": t.value_num, "json": t.model_dump_json()}
                         for i, t in enumerate(data.targets)],
             errors_t: [{"build_id": build_id, "ord": i, "file": e.file, "problem": e.problem}
                        for i, e in enumerate(data.errors)],
+            sentences_t: [{"build_id": build_id, "ord": i, "clause_ord": r.clause_ord, "doc_id": r.doc_id, "seq": r.seq,
+                           "terms": r.terms()} for i, r in enumerate(sentences or [])],
+            idf_t: [{"build_id": build_id, "term": k, "weight": w} for k, w in (weights or {}).items()],
         }
 
         def run():

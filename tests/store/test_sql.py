@@ -94,3 +94,27 @@ def test_postgres_restart_while_writing_loses_no_vote(pg, tables):
     store.write_tables(b, small(tables, 1))
     assert store.vote_count() == before + 2
     store.close()
+
+
+def test_a_database_made_before_a_column_was_added_gets_it(tmp_path, tables):
+    import sqlite3
+
+    from assistant.store.lazy import BuildReader
+
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db)  # planqa_targets as the first shared release made it: no kind, no value_num
+    con.execute("CREATE TABLE planqa_targets (build_id VARCHAR(40) NOT NULL, ord INTEGER NOT NULL, doc_id VARCHAR(200) "
+                "NOT NULL, clause_id VARCHAR(400) NOT NULL, indicator_key VARCHAR(128), year INTEGER, json TEXT NOT NULL, "
+                "PRIMARY KEY (build_id, ord))")
+    con.close()
+    s = SqlStore(f"sqlite:///{db}")
+    data = small(tables)
+    bid = s.begin_build(data.fingerprint, "c1")
+    s.write_tables(bid, data)  # a build without the sentence index, as the old build step wrote
+    s.activate(bid)
+    from sqlalchemy import inspect
+
+    assert {"kind", "value_num"} <= {c["name"] for c in inspect(s.engine).get_columns("planqa_targets")}
+    with pytest.raises(RuntimeError, match="sentence index"):
+        BuildReader(s, bid)  # a replica says to rebuild rather than answer without it
+    s.close()

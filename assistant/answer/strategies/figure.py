@@ -70,27 +70,23 @@ class FigureFinder:
         ranks = {h.clause_id: h.rank for h in ctx.retriever.search(q.retrieval_text or q.text, k=RETRIEVED, filters=Filters(doc_ids=doc_ids))}
         said = core_of(own_subject(q.own_topic)) if q.inherited else set()  # 儿童呢: the turn's own words must be there
         scored = []
-        for d in doc_ids:
-            sents = ctx.sentences_of.get(d, [])
-            for s, bs, ts in zip(sents, ctx.sentence_bigrams.get(d, []), ctx.sentence_tokens.get(d, [])):
-                if not (own & bs) and not (words & ts):
-                    continue
-                if said and not (said & bs):
-                    continue
-                if q.achieved and not achieved_place(s.clause, ctx):
-                    continue
-                if q.year is not None and dated_otherwise(s.clause, q.year):
-                    continue  # 2019年…达到多少: the report's 2018年工作总结 part does not answer it
-                sentence = (ctx.coverage(own, bs) + ctx.coverage(whole, bs)) / 2 if own != whole else ctx.coverage(own, bs)
-                sentence = max(sentence, ctx.token_coverage(words, ts))
-                if said:  # the turn's own words in the sentence, the earlier subject in its clause
-                    sentence = max(sentence, ctx.coverage(said, bs))
-                clause = ctx.coverage(whole, ctx.clause_bigrams[s.clause.clause_id])
-                precision = len(bs & (own | whole)) / len(bs) if bs else 0.0  # of two sentences as much on topic, the one with less else
-                score = SENTENCE_SHARE * sentence + (1 - SENTENCE_SHARE) * clause
-                rank = ranks.get(s.clause.clause_id)
-                bonus = RETRIEVED_BONUS / rank if rank else 0.0  # the retriever also matches meaning (学校门口 ~ 校园出入口)
-                scored.append((score + PRECISION_WEIGHT * precision + bonus, s))
+        for s, bs, ts in ctx.sentences_with(doc_ids, own, words):  # a sentence with none of these scores nothing
+            if said and not (said & bs):
+                continue
+            if q.achieved and not achieved_place(s.clause, ctx):
+                continue
+            if q.year is not None and dated_otherwise(s.clause, q.year):
+                continue  # 2019年…达到多少: the report's 2018年工作总结 part does not answer it
+            sentence = (ctx.coverage(own, bs) + ctx.coverage(whole, bs)) / 2 if own != whole else ctx.coverage(own, bs)
+            sentence = max(sentence, ctx.token_coverage(words, ts))
+            if said:  # the turn's own words in the sentence, the earlier subject in its clause
+                sentence = max(sentence, ctx.coverage(said, bs))
+            clause = ctx.coverage(whole, ctx.clause_bigrams[s.clause.clause_id])
+            precision = len(bs & (own | whole)) / len(bs) if bs else 0.0  # of two sentences as much on topic, the one with less else
+            score = SENTENCE_SHARE * sentence + (1 - SENTENCE_SHARE) * clause
+            rank = ranks.get(s.clause.clause_id)
+            bonus = RETRIEVED_BONUS / rank if rank else 0.0  # the retriever also matches meaning (学校门口 ~ 校园出入口)
+            scored.append((score + PRECISION_WEIGHT * precision + bonus, s))
         scored.sort(key=lambda x: -x[0])
         pattern = asked_unit(q) or ANY_NUMBER
         core = own | whole

@@ -98,18 +98,19 @@ class Owner:
         idf = ctx.idf
         total = sum(idf.get(b, idf[""]) for b in core)
         best: dict[str, tuple[float, object]] = {}
-        for d in docs:
-            for s, bs in zip(ctx.sentences_of.get(d.doc_id, []), ctx.sentence_bigrams.get(d.doc_id, [])):
-                if not any(w in s.norm for w in words):
-                    continue
-                score = sum(idf.get(b, idf[""]) for b in core & bs) / total
-                if subject and subject + "由" in s.norm:
-                    score += SUBJECT_LED  # 评估组由区妇儿工委办公室牵头, not 领导小组下设监测组和评估组
-                if score < MIN_COVERAGE:
-                    continue
-                score += TIE_BREAK * len(core & bs) / len(bs)  # of two as close, the one about less else
-                if score > best.get(d.doc_id, (0, None))[0]:
-                    best[d.doc_id] = (score, s)
+        # a sentence naming an owner word holds every bigram of it, so its rarest one narrows the search exactly
+        marks = {max(bigrams(w), key=lambda b: idf.get(b, idf[""])) for w in words} if all(bigrams(w) for w in words) else None
+        for s, bs, _ in ctx.sentences_with([d.doc_id for d in docs], core, within=marks):  # none of core: scores 0
+            if not any(w in s.norm for w in words):
+                continue
+            score = sum(idf.get(b, idf[""]) for b in core & bs) / total
+            if subject and subject + "由" in s.norm:
+                score += SUBJECT_LED  # 评估组由区妇儿工委办公室牵头, not 领导小组下设监测组和评估组
+            if score < MIN_COVERAGE:
+                continue
+            score += TIE_BREAK * len(core & bs) / len(bs)  # of two as close, the one about less else
+            if score > best.get(s.clause.doc_id, (0, None))[0]:
+                best[s.clause.doc_id] = (score, s)
         ranked = sorted(best.values(), key=lambda v: -v[0])
         if not ranked:
             return []
@@ -120,7 +121,7 @@ class Owner:
     def _next_on_topic(s, q: Query, ctx: Context) -> list[str]:
         """The sentence after the owner's, when it goes on about the asked thing (…设立监测评估领导小组。
         领导小组由…组成): owner questions often ask what the body consists of in the same breath."""
-        sents = [x for x in ctx.sentences_of.get(s.clause.doc_id, []) if x.clause is s.clause]
+        sents = ctx.sentences_in(s.clause)
         i = next((k for k, x in enumerate(sents) if x is s), None)
         if i is None or i + 1 >= len(sents):
             return []

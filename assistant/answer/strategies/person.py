@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer import compose, phrases
+from assistant.answer.compose import bigrams
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.intent import Intent
@@ -26,10 +27,9 @@ class Person:
         office = BEFORE_OFFICE.split(q.text[: m.start()])[-1][-OFFICE:]  # …的时候，市妇儿工委 -> 市妇儿工委
         wanted = re.compile(re.escape(office + title) + NAME) if office else re.compile(re.escape(title) + NAME)
         docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.docs)
-        for d in docs:
-            for s in ctx.sentences_of.get(d.doc_id, []):
-                if hit := wanted.search(s.norm):
-                    return Draft(answer=phrases.PERSON_NAMED.format(office=office + title, name=hit.group(1))
-                                 + "\n\n" + compose.quote_block(s.clause, [s.text]), answerable=True,
-                                 citations=[compose.cite(s.clause, s.text)], intent=Intent.PERSON)
+        for s, _, _ in ctx.sentences_with([d.doc_id for d in docs], bigrams(title)):  # those naming the title
+            if hit := wanted.search(s.norm):
+                return Draft(answer=phrases.PERSON_NAMED.format(office=office + title, name=hit.group(1))
+                             + "\n\n" + compose.quote_block(s.clause, [s.text]), answerable=True,
+                             citations=[compose.cite(s.clause, s.text)], intent=Intent.PERSON)
         return Draft(answer=phrases.PERSON_NONE.format(office=office + title), answerable=False, intent=Intent.PERSON)

@@ -28,16 +28,15 @@ def _said_without_figure(q: Query, ctx: Context):
         return None
     ids = [i for i in q.doc_ids if i in ctx.doc_by_id] or [d.doc_id for d in ctx.plans]
     best, best_score = None, WORDS_ONLY_MATCH
-    for d in ids:
-        for s in ctx.sentences_of.get(d, []):
-            phrases = re.split(r"[，,；;。]", s.norm)
-            for i, ph in enumerate(phrases):
-                after = phrases[i + 1] if i + 1 < len(phrases) else ""
-                if re.search(r"\d", ph) or (re.search(r"\d", after) and len(after) < BARE_FIGURE):
-                    continue  # …建立未成年人保护站,覆盖率达到100%: the figure is in the phrase after it
-                score = ctx.coverage(core, compose.bigrams(ph))
-                if score >= best_score:
-                    best, best_score = (s, ph), score
+    for s, _, _ in ctx.sentences_with(ids, core):  # a phrase's bigrams are its sentence's: none of core, no match
+        phrases = re.split(r"[，,；;。]", s.norm)
+        for i, ph in enumerate(phrases):
+            after = phrases[i + 1] if i + 1 < len(phrases) else ""
+            if re.search(r"\d", ph) or (re.search(r"\d", after) and len(after) < BARE_FIGURE):
+                continue  # …建立未成年人保护站,覆盖率达到100%: the figure is in the phrase after it
+            score = ctx.coverage(core, compose.bigrams(ph))
+            if score >= best_score:
+                best, best_score = (s, ph), score
     return best
 
 

@@ -38,13 +38,14 @@ def rows_for(q: Query, ctx: Context) -> list:
     by_period = named[periods[0]] if len(periods) == 1 else None
     year = by_period or (q.year if not periods else None)
     keys = q.indicator_keys + lexicon.broader(q.indicator_keys)  # 小学就近入学 is held against 义务教育's target
-    targets = [t for t in ctx.targets if t.kind == "target" and t.indicator_key and t.value_num is not None
-               and (not keys or t.indicator_key in keys)
+    targets = [t for t in ctx.select_targets(kinds=("target",), keys=keys or None,
+                                             doc_ids=[d.doc_id for d in plans] if q.doc_ids else None)
+               if t.indicator_key and t.value_num is not None
                # 按十四五目标…达标了吗: that period's targets, not the 十三五 one the 发展基础 recalls
                # a year before the plan (2018年…够不够) dates the observation, not the target
                and (year is None or (not by_period and year < starts.get(t.doc_id, 0)) or t.year == year
                     or (t.year is None and year == ends.get(t.doc_id)))]
-    rows = monitor.statuses(targets, ctx.observations(), plans, list(ctx.clauses))
+    rows = monitor.statuses(targets, ctx.observations(), plans, ctx.clauses_for({t.clause_id for t in targets}))
     asked = set(q.indicator_keys) | set(lexicon.narrower(q.indicator_keys))  # 义务教育…: 小学 and 初中 too
     return [r for r in rows if not q.indicator_keys or r.indicator_key in asked]
 
