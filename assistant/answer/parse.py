@@ -344,7 +344,11 @@ def _split_context(text: str) -> tuple[str, str]:
     return "".join(ctx), "".join(s for s in segs if s not in ctx)
 
 
+BASE_YEAR = re.compile(r"[比较]20\d\d年?")  # 比2017年提高了多少: the base of a change, not the year asked
+
+
 def _year(text: str) -> int | None:
+    text = BASE_YEAR.sub("", text)
     if m := YEAR.search(text):
         return int(m.group(1))
     for word, y in sorted(lexicon.load("questions")["years"].items(), key=lambda x: -len(x[0])):
@@ -389,7 +393,7 @@ def topic(text: str, docs: list[DocMeta]) -> str:
 def own_subject(topic_text: str) -> str:
     """A follow-up's own subject words, population words kept: 儿童呢 -> 儿童; 十三五末这个实际做到 -> ''."""
     pops = {w for ws in lexicon.load("questions")["populations"].values() for w in ws}
-    out = re.sub(r"20\d\d年?|[的了呢吗啊吧呀么]", " ", topic_text)
+    out = re.sub(r"20\d\d年?|[的了呢吗啊吧呀么]|有(?=\s|$)", " ", topic_text)  # 儿童有多少 -> 儿童
     for w in _non_topic_words():
         if w not in pops:
             out = out.replace(w, " ")

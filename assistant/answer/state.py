@@ -25,6 +25,7 @@ from assistant.answer.intent import Intent
 from assistant.answer.parse import Turn
 from assistant.compare import parent_plan, reference_doc
 from assistant.models import DocMeta
+from assistant.text import bigrams
 
 MAX_PAST = 8  # earlier subjects kept for 回到刚才…; a chat rarely goes back further
 
@@ -104,8 +105,10 @@ def _parent_plan(doc_ids: list[str], docs: list[DocMeta], remembered: str | None
 def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     base = None if turn.new_topic else state.focus
     if turn.go_back and state.past:
-        named = [f for f in reversed(state.past) if set(f.doc_ids) & set(turn.doc_ids)]
-        base = named[0] if named else state.past[-1]
+        named = [f for f in reversed(state.past) if set(f.doc_ids) & set(turn.doc_ids)] or list(reversed(state.past))
+        # 回到刚才西城那个体质指标: the earlier subject the turn names in its own words, else the latest
+        said = bigrams(turn.core)
+        base = next((f for f in named if said & bigrams(f.topic + "".join(f.indicator_names))), named[0])
     # a question about the document itself (这个规划哪天印发的) takes no content subject from earlier turns
     about_document = turn.intent == Intent.STRUCTURE and turn.intent_said
     inherit = base is not None and not about_document and (turn.elliptical or turn.which is not None or

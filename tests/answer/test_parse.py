@@ -104,3 +104,8 @@ def test_either_or_asks_which_is_higher(tables):
 
 def test_a_stop_word_does_not_cut_into_a_kept_word(tables):
     assert "中期评估" in read_turn("东城规划中期评估安排在第几年？", tables.docs).topic
+
+
+def test_have_is_not_a_subject_word():
+    from assistant.answer.parse import own_subject
+    assert own_subject("儿童有") == "儿童"

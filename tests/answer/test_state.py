@@ -102,3 +102,14 @@ def test_a_target_asked_in_so_many_words_drops_the_reached_value(ask_query):
 def test_a_bare_this_points_back(ask_query):
     q = ask_query("这个具体是哪个委办局牵头？", ["东城对女党员比例有没有数字要求"])
     assert q.inherited and q.indicator_keys == ["中共党员中女性比例"] and q.intent == Intent.OWNER
+
+
+def test_going_back_takes_the_earlier_subject_the_turn_names(ask_query):
+    history = ["西城中小学生体质健康达标优良率是多少？", "对孩子每天运动时间有要求吗", "曾都对学生睡眠时间怎么规定的？"]
+    q = ask_query("回到刚才西城那个体质指标，市里定的多少？", history)
+    assert q.indicator_keys == ["中小学生体质健康达标优良率"]
+
+
+def test_the_base_of_a_change_is_not_the_year_asked(ask_query):
+    q = ask_query("儿童之家呢？", ["18年那份总结里婚前医学检查率到多少了？", "比2017年提高了多少？"])
+    assert q.year != 2017
