@@ -17,6 +17,7 @@ from assistant.answer.strategies.figure import FigureFinder
 from assistant.answer.strategies.measure import Measure
 from assistant.answer.strategies.off_topic import OffTopic
 from assistant.answer.strategies.out_of_corpus import OutOfCorpus
+from assistant.answer.strategies.out_of_period import OutOfPeriod
 from assistant.answer.strategies.person import Person
 from assistant.answer.strategies.owner import Owner
 from assistant.answer.strategies.refusal import Refusal
@@ -26,7 +27,8 @@ from assistant.answer.strategies.target_list import TargetList
 from assistant.answer.strategies.target_value import TargetValue
 from assistant.text import norm
 
-FIRST = [OutOfCorpus()]  # before any intent: a place the corpus lacks is never answered from another
+# before any intent: a place the corpus lacks is never answered from another, nor a year after every named plan
+FIRST = [OutOfCorpus(), OutOfPeriod()]
 ROUTES: dict[Intent, list] = {
     Intent.STATUS: [StatusAnswer()],
     Intent.PERSON: [Person()],  # a name next to the office, or "the text names no one"

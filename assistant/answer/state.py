@@ -137,7 +137,8 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         doc_ids = list(state.subjects)
     if which and len(doc_ids) >= 2:
         intent = Intent.COMPARE
-    elif (inherit or parallel) and not turn.intent_said and not (base.intent == Intent.STRUCTURE and turn.indicator_keys):
+    elif (inherit or parallel) and not turn.intent_said and not (base.intent == Intent.STRUCTURE and turn.indicator_keys) \
+            and not (base.intent == Intent.MEASURE and turn.asks_number):  # 要降到具体多少 after 怎么要求: a figure
         intent = base.intent  # (西城2030年新生儿死亡率呢 after 几条: an indicator is content, not the document)
     q = Query(
         text=turn.text, topic=turn.topic, own_topic=turn.topic, doc_ids=doc_ids, unknown_regions=unknown,

@@ -113,3 +113,8 @@ def test_going_back_takes_the_earlier_subject_the_turn_names(ask_query):
 def test_the_base_of_a_change_is_not_the_year_asked(ask_query):
     q = ask_query("儿童之家呢？", ["18年那份总结里婚前医学检查率到多少了？", "比2017年提高了多少？"])
     assert q.year != 2017
+
+
+def test_a_figure_asked_after_a_measure_is_a_figure(ask_query):
+    q = ask_query("那市里儿童新发视力不良检出率要降到具体多少？", ["市里规划对中小学生视力不良检出率怎么要求的？"])
+    assert q.intent == Intent.TARGET_VALUE
