@@ -14,7 +14,7 @@ from assistant.models import DocMeta
 MAX_PARTS = 4  # parts of one turn answered separately; more is a list question
 ASK = re.compile(r"多少|多大|几|什么|哪|怎么|如何|是否|谁")
 SPLIT = re.compile(r"(?<=[？?；;])|(?<=[，,、])(?=[^，,、]*(?:多少|多大|几|什么|哪|谁))")  # 常住人口多少、女性多少
-EACH = re.compile(r"分别|各(?=是|定|投|要|有|多少|自)")
+EACH = re.compile(r"分别|各(?=是|定|投|要|有|多少|自|控制|降|达|为)")
 ENUM_START = re.compile(r".*[，,：:在对里给]")
 ENUM_SEP = re.compile(r"、|和|及|与")
 MIN_ITEM = 2  # an enumerated item shorter than this is a word fragment, not a subject

@@ -221,7 +221,8 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     text = spelled(clean(question))
     context, asked = _split_context(text)
     found = find_indicators(text)
-    found += [f for f in _listed_indicators(text) if f[1] not in {k for _, k in found}]
+    places = [n for d in docs for n in region_names(d)]  # 曾都小学生和初中生…: the place is not an item
+    found += [f for f in _listed_indicators(_without(text, places)) if f[1] not in {k for _, k in found}]
     city_words = [norm(w) for w in lex["city_words"]]
     doc_ids = find_docs(asked, docs) or find_docs(context, docs)  # 西城党代会…是49.9%，对目标算达标吗
     without_city = asked

@@ -11,3 +11,7 @@ def test_items_share_what_they_belong_to():
 def test_a_short_item_shares_the_last_items_noun():
     assert enumerated("东城对5岁和12岁孩子的龋齿分别怎么控制", []) == ["东城对5岁孩子的龋齿怎么控制", "东城对12岁孩子的龋齿怎么控制"]
     assert enumerated("小学、初中和高中的近视率分别是多少", []) == ["小学的近视率是多少", "初中的近视率是多少", "高中的近视率是多少"]
+
+
+def test_each_controlled_splits_too():
+    assert len(enumerated("东城儿童口腔那块,5岁乳牙和12岁恒牙龋患率各控制在多少", [])) == 2

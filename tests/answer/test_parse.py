@@ -109,3 +109,13 @@ def test_a_stop_word_does_not_cut_into_a_kept_word(tables):
 def test_have_is_not_a_subject_word():
     from assistant.answer.parse import own_subject
     assert own_subject("儿童有") == "儿童"
+
+
+def test_a_place_is_not_an_item_of_a_list(tables):
+    t = read_turn("曾都小学生和初中生近视率要降到多少？", tables.docs)
+    assert set(t.indicator_keys) == {"小学生近视率", "初中生近视率"}
+
+
+def test_the_committee_named_alone_is_not_its_work_report(tables):
+    assert read_turn("市妇儿工委各成员单位每年啥时候之前要报本系统规划实施情况？", tables.docs).doc_ids != ["bj_wcc_2018"]
+    assert read_turn("18年市妇儿工委总结里说公厕男女厕位比例按多少设置？", tables.docs).doc_ids == ["bj_wcc_2018"]
