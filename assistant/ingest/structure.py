@@ -55,7 +55,7 @@ def parse(doc: SourceDoc) -> list[Clause]:
     parts = {norm(p.title): p for p in meta.parts}
     st = _State(part="综合", population="综合", section=lexicon.special_section("header"))
     out: list[Clause] = []
-    seen_texts: set[str] = set()
+    seen_texts: set[tuple[str, str]] = set()
 
     def close() -> None:
         o = st.open
@@ -63,8 +63,8 @@ def parse(doc: SourceDoc) -> list[Clause]:
         if o is None:
             return
         text = "\n".join(o.paras)
-        key = norm(text)
-        if key in seen_texts:  # a page scrape repeated the paragraph: keep the first
+        key = (st.part, norm(text))  # the 妇女 and the 儿童 plan of one file may share a paragraph: both kept
+        if key in seen_texts:  # a page scrape repeated the paragraph within one plan: keep the first
             return
         seen_texts.add(key)
         out.append(_clause(meta, st, o, text, len(out)))

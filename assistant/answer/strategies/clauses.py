@@ -44,7 +44,14 @@ def best_hits(q: Query, ctx: Context, per_doc: bool, intent: Intent) -> list:
                 best[h.doc_id] = h
         return list(best.values())
     hits = ctx.retriever.search(q.retrieval_text, k=k + EXTRA_HITS, filters=filters, per_doc_k=1 if per_doc else None)
-    return [h for h in hits if h.clause.section not in skip][: (len(hits) if per_doc else k)]
+    seen: set[tuple[str, str]] = set()  # 曾都's 妇女 and 儿童 plans share paragraphs: quote such a text once
+    kept = []
+    for h in hits:
+        key = (h.doc_id, ctx.clause_norm[h.clause.clause_id])
+        if h.clause.section not in skip and key not in seen:
+            seen.add(key)
+            kept.append(h)
+    return kept[: (len(kept) if per_doc else k)]
 
 
 def quote_answer(q: Query, ctx: Context, hits: list, intent: Intent, focus: list[str] = ()) -> tuple[list[str], list]:

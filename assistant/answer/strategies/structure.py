@@ -17,6 +17,7 @@ from assistant.text import norm
 
 DATE_LINE = re.compile(r"^\d{4}年?\d{1,2}月?\d{1,2}日$")
 COUNTED_SECTIONS = ("主要目标", "策略措施", "发展目标")  # the numbered lists staff count
+CHAPTERS = ("组织实施", "监测评估")  # chapters outside the domains whose numbered items staff count too
 
 
 def _part_of(q: Query) -> list[str]:
@@ -56,6 +57,20 @@ class Structure:
                                     domain=" · " + domain if domain else "")
 
     def _counts(self, q: Query, ctx: Context, d: DocMeta, parts, cites, counts) -> None:
+        chapters = [s for s in CHAPTERS if s in q.text]
+        if chapters:  # 组织实施部分一共几条: that chapter's items, not the domains'
+            # a file of two plans (曾都: 妇女 and 儿童) has the chapter once per plan
+            pops = (_part_of(q) or sorted({p.population for p in d.parts})) if len(d.parts) > 1 else [None]
+            for s in chapters:
+                for pop in pops:
+                    sec = [c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == s and (pop is None or c.population == pop)]
+                    if not sec:
+                        continue
+                    counts.append(Count(value=len(sec), clause_ids=[c.clause_id for c in sec]))
+                    parts.append(phrases.SECTION_COUNT.format(scope=self._scope_name(d, pop, None), counts=phrases.COUNT_ITEM.format(
+                        section=s, n=len(sec), last=sec[-1].label)))
+                    cites += [compose.cite(c, c.text.split("\n")[0]) for c in ([sec[0]] + sec[-1:] if len(sec) > 1 else sec)]
+            return
         named = [s for s in COUNTED_SECTIONS if s in q.text] or list(COUNTED_SECTIONS)
         pops = _part_of(q) or [None]
         for pop in pops:

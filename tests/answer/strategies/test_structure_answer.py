@@ -29,3 +29,10 @@ def test_the_plans_of_one_file_are_cited_where_the_notice_quotes_them(engine):
     a = engine.ask("曾政发〔2022〕8号印发的是哪几个规划？")
     assert any("现将《曾都区妇女发展规划" in c.quote.replace(" ", "") or "现将《曾都区妇女发展规划" in engine.clause(c.clause_id).text
                for c in a.citations)
+
+
+def test_a_chapter_outside_the_domains_is_counted_by_itself(engine):
+    a = engine.ask("西城规划组织实施部分一共写了几条？")
+    assert a.answerable and "组织实施5条" in a.answer
+    a = engine.ask("曾都规划监测评估有几条？")  # one chapter per plan of the file
+    assert "妇女部分" in a.answer and "儿童部分" in a.answer and a.answer.count("监测评估5条") == 2
