@@ -151,7 +151,7 @@ def corpus_observations(targets: list[Target], docs: list[DocMeta], clauses: lis
 def _as_written(t: Target) -> str:
     """The value as the text states it, bound included: 96%以上 (a floor, not 96% exactly)."""
     value = t.value or ""
-    for bound in ("以上", "以下", "左右"):
+    for bound in (w for words in lexicon.load("comparators")["after"].values() for w in words):
         if value and norm(value + bound) in norm(t.quote):
             return value + bound
     return value

@@ -20,9 +20,9 @@ from assistant.text import norm
 MAX_QUESTION = 2000  # characters kept; longer input is cut, never rejected silently
 MIN_CORE = 2  # a turn whose own topic words are shorter than this is elliptical (那西城呢？)
 YEAR = re.compile(r"(20\d\d)年")
-# 18年总结 / 25年的目标: staff write years with two digits; the plans' years are 2010–2039
 DOC_YEAR = re.compile(r"20\d\d年(?:的|那份|那个|这份|这个)?(?:工作)?总结")  # a year that names the report
 DOC_FILLER = re.compile(r"(20\d\d年)(?:的|那份|那个|这份|这个)(?=(?:工作)?总结)")
+# 18年总结 / 25年的目标: staff write years with two digits; the plans' years are 2010–2039
 SHORT_YEAR = re.compile(r"(?<![\d.])([123]\d)年(?!龄|级|代)")
 STATED_FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日])")  # 82.49%, not 2018年
 SEGMENT = re.compile(r"(?<=[，,；;。！!？?])")
@@ -80,9 +80,7 @@ NEAR_NAME = 5  # an indicator name this long is still recognised with one charac
 
 def spelled(text: str) -> str:
     """The text with an indicator name typed with one wrong character put right (孕产妇死忙率 ->
-    孕产妇死亡率, 覆盖绿 -> 覆盖率), where no name is written correctly."""
-    if find_indicators(text):
-        return text
+    孕产妇死亡率, 覆盖绿 -> 覆盖率); for a text in which no name is written correctly."""
     for name, _ in lexicon.indicator_names():
         if len(name) < NEAR_NAME:
             continue
@@ -204,9 +202,10 @@ def _words(name: str) -> list[str]:
     return lexicon.load("questions")[name]
 
 
-def _without(text: str, words) -> str:
+def _without(text: str, words, by: str = " ") -> str:
+    """The text with these words taken out, longest first (a space keeps the pieces apart)."""
     for w in sorted(words, key=len, reverse=True):
-        text = text.replace(w, " ")
+        text = text.replace(w, by)
     return text
 
 
@@ -218,16 +217,17 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     """One turn by itself: regions, indicator, year, intent and the words that say how it relates
     to the conversation."""
     lex = lexicon.load("questions")
-    text = spelled(clean(question))
-    context, asked = _split_context(text)
+    text = clean(question)
     found = find_indicators(text)
+    if not found:  # 孕产妇死忙率: one character mistyped
+        text = spelled(text)
+        found = find_indicators(text)
+    context, asked = _split_context(text)
     places = [n for d in docs for n in region_names(d)]  # 曾都小学生和初中生…: the place is not an item
     found += [f for f in _listed_indicators(_without(text, places)) if f[1] not in {k for _, k in found}]
     city_words = [norm(w) for w in lex["city_words"]]
     doc_ids = find_docs(asked, docs) or find_docs(context, docs)  # 西城党代会…是49.9%，对目标算达标吗
-    without_city = asked
-    for w in sorted(city_words, key=len, reverse=True):
-        without_city = without_city.replace(w, "")
+    without_city = _without(asked, city_words, by="")
     city_word = False
     if without_city != asked:  # 市里 alone: which city is meant depends on the plan in question (state)
         named = find_docs(without_city, docs)
@@ -236,11 +236,11 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
             doc_ids = [i for i in doc_ids if i in named]
     pops = [p for p, words in lex["populations"].items() if _any(text, words)]
     year = _year(DOC_YEAR.sub("总结", asked)) or _year(asked)  # 2018年那个总结里，2019年计划…: 2019 is asked
-    intent, said = _intent(asked)
+    intent, said = _intent(asked)  # 之前十三五末是82.49%: the context does not set what is asked
     if _any(text, lex["off_topic_requests"]):
         intent, said = Intent.UNSUPPORTED, True
     elif _person(asked):
-        intent, said = Intent.PERSON, True  # 之前十三五末是82.49%: the context does not set what is asked
+        intent, said = Intent.PERSON, True
     plain = re.sub(r"[“”\"‘’'《》]", "", text)
     plans = [i for i in doc_ids if next(d for d in docs if d.doc_id == i).kind == "plan"]
     if len(plans) >= 2 and intent in (Intent.TARGET_VALUE, Intent.COMPARE, Intent.TARGET_LIST):
@@ -268,6 +268,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         several=_several(text))
 
 
+@lru_cache(maxsize=1)
 def person_pattern() -> re.Pattern:
     """主任是谁 / 主任叫什么名字: a title and a question for its holder's name."""
     lex = lexicon.load("questions")

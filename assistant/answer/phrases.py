@@ -86,6 +86,7 @@ PART_NAMES = {"妇女": "妇女部分", "儿童": "儿童部分", "综合": "全
 STATUS_LINE = "**{plan}** {indicator}：**{status}**。{observed}目标：「{quote}」〔{label}〕"
 STATUS_OBSERVED = "{year}年实际值 {written}（来源：{source}）；"
 STATUS_GAP = "离目标还差 {gap}{unit}。"
+PERCENT_POINTS = "个百分点"  # the unit of a difference between two percentages
 STATUS_ABOVE = "比目标{more} {gap}{unit}。"
 STATUS_NO_DATA = "还没有{region}“{indicator}”的观测值（可用 observations add 导入年度监测数据）。"
 STATUS_AT_RISK = "按已有观测值的趋势，到规划期末仍达不到目标。"

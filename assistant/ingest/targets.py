@@ -273,19 +273,22 @@ def extract(clause: Clause, meta: DocMeta) -> list[Target]:
     return rows + plain
 
 
-EARLIER_TARGET = re.compile(r"“?(十[一二三四五]五)”?(?:规划)?(?:的)?目标")  # 均超过“十三五”规划目标的30%
+@lru_cache(maxsize=1)
+def _earlier_target_pattern() -> re.Pattern:
+    """均超过“十三五”规划目标的30%: a period's target, the periods from the lexicon."""
+    return re.compile(f"“?({lexicon.plan_periods()})”?(?:规划)?(?:的)?目标")
 
 
 def _earlier_target(in_sentence: list[Target]) -> Target | None:
     """The row of a 发展基础 sentence that states an earlier plan's target (均超过“十三五”规划目标的30%)."""
-    return next((t for t in in_sentence if EARLIER_TARGET.search(norm(t.quote)) and t.value_num is not None), None)
+    return next((t for t in in_sentence if _earlier_target_pattern().search(norm(t.quote)) and t.value_num is not None), None)
 
 
 def _reached_against(stated: Target, in_sentence: list[Target]) -> list[Target]:
     """发展基础: "A达到49.9%，B达到34.22%，均超过“十三五”规划目标的30%" states the earlier plan's
     target for A and B (30%, by 2020), not a figure of its own: a target row per figure reached
     (same unit), so that a status can set what was reached against it."""
-    year = lexicon.load("questions")["five_year_plans"].get(EARLIER_TARGET.search(norm(stated.quote)).group(1))
+    year = lexicon.load("questions")["five_year_plans"].get(_earlier_target_pattern().search(norm(stated.quote)).group(1))
     return [t.model_copy(update={
         "kind": "target", "comparator": ">=", "value": stated.value, "value_num": stated.value_num, "unit": stated.unit,
         "norm_value": stated.norm_value, "norm_unit": stated.norm_unit, "year": year, "quote": stated.quote})

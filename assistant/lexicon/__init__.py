@@ -90,6 +90,11 @@ def indicator_key(text: str) -> str | None:
     return next((key for name, key in indicator_names() if name in n), None)
 
 
+def plan_periods() -> str:
+    """A regex alternation of the five-year plan periods (十一五|十二五|…), from questions.yaml."""
+    return "|".join(load("questions")["five_year_plans"])
+
+
 def narrower(keys: list[str]) -> list[str]:
     """The keys measured for parts of the population under these keys (indicators.yaml `narrower`)."""
     return [k for key in keys for k in indicator_entry(key).get("narrower", []) if k not in keys]

@@ -63,6 +63,7 @@ class Questions(_Strict):
     keep_words: list[str] = []
     five_year_plans: dict[str, int] = {}
     status_list_words: list[str] = []
+    status_beyond_words: list[str] = []
     person_titles: list[str] = []
     person_asks: list[str] = []
     off_topic_requests: list[str] = []

@@ -5,6 +5,7 @@ value with its source, and the target with its clause."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant import lexicon, monitor
 from assistant.answer import compose, phrases
@@ -19,8 +20,13 @@ from assistant.text import fmt_number
 
 LIST_STATUSES = ("not_met", "at_risk")  # what 哪些指标未达标/有风险 lists
 JUDGED = ("met", "not_met", "at_risk")  # a status; qualitative and no_data are none
-TARGET_PERIOD = re.compile(r"(十[一二三四五]五)(?:时期)?(?:规划)?(?:的)?(?:目标|规划|要求)")
 MAX_ROWS = 20  # rows listed in one chat answer; the 监测 view shows them all
+
+
+@lru_cache(maxsize=1)
+def _target_period() -> re.Pattern:
+    """十三五目标 / 十四五规划 (not 十三五末的数): a period whose targets the question names."""
+    return re.compile(f"({lexicon.plan_periods()})(?:时期)?(?:规划)?(?:的)?(?:目标|规划|要求)")
 
 
 def rows_for(q: Query, ctx: Context) -> list:
@@ -33,7 +39,7 @@ def rows_for(q: Query, ctx: Context) -> list:
     ends = {d.doc_id: d.period_end for d in plans}
     starts = {d.doc_id: d.period_start for d in plans}
     named = lexicon.load("questions")["five_year_plans"]
-    periods = list(dict.fromkeys(TARGET_PERIOD.findall(q.text)))  # 十三五目标, 十四五规划 (not 十三五末的数)
+    periods = list(dict.fromkeys(_target_period().findall(q.text)))
     # 超过十三五规划目标了吗: that period's targets; 对十三五目标和十四五目标分别…: both periods'
     by_period = named[periods[0]] if len(periods) == 1 else None
     year = by_period or (q.year if not periods else None)
@@ -103,7 +109,7 @@ class StatusAnswer:
             diffs.append(Difference(value=gap, minuend=r.observed_value, subtrahend=r.target_norm_value))
             line += "\n" + phrases.STATUS_GAP.format(gap=fmt_number(gap), unit=_points(r.target_unit))
         elif r.status == "met" and r.observed_value is not None and r.target_norm_value is not None and \
-                any(w in q.text for w in ("高多少", "高出", "超出", "超过多少")):  # 比十三五目标高多少
+                any(w in q.text for w in lexicon.load("questions")["status_beyond_words"]):  # 比十三五目标高多少
             beyond = round(abs(r.observed_value - r.target_norm_value), 6)
             diffs.append(Difference(value=beyond, minuend=r.observed_value, subtrahend=r.target_norm_value))
             more = "高" if r.observed_value >= r.target_norm_value else "低"
@@ -126,7 +132,7 @@ def _names_something(q: Query) -> bool:
 
 def _points(unit: str | None) -> str:
     """A difference of two percentages is in 个百分点, not %."""
-    return "个百分点" if unit == "%" else (unit or "")
+    return phrases.PERCENT_POINTS if unit == "%" else (unit or "")
 
 
 def _gap(r) -> float | None:

@@ -25,6 +25,14 @@ def _part_of(q: Query) -> list[str]:
     return pops or ([q.population] if q.population else [])
 
 
+def _tally(section: str, sec: list[Clause], counts: list[Count], cites: list[Citation]) -> str:
+    """One counted list: its count (checked by the guard), its first and last item cited (where the
+    count starts and where it ends), and the words that say it."""
+    counts.append(Count(value=len(sec), clause_ids=[c.clause_id for c in sec]))
+    cites += [compose.cite(c, c.text.split("\n")[0]) for c in ([sec[0]] + sec[-1:] if len(sec) > 1 else sec)]
+    return phrases.COUNT_ITEM.format(section=section, n=len(sec), last=sec[-1].label)
+
+
 class Structure:
     def run(self, q: Query, ctx: Context) -> Draft | None:
         if q.earlier_text:  # 市里的儿童与健康呢？ asks what the earlier question asked (几条…), of another part
@@ -64,12 +72,9 @@ class Structure:
             for s in chapters:
                 for pop in pops:
                     sec = [c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == s and (pop is None or c.population == pop)]
-                    if not sec:
-                        continue
-                    counts.append(Count(value=len(sec), clause_ids=[c.clause_id for c in sec]))
-                    parts.append(phrases.SECTION_COUNT.format(scope=self._scope_name(d, pop, None), counts=phrases.COUNT_ITEM.format(
-                        section=s, n=len(sec), last=sec[-1].label)))
-                    cites += [compose.cite(c, c.text.split("\n")[0]) for c in ([sec[0]] + sec[-1:] if len(sec) > 1 else sec)]
+                    if sec:
+                        parts.append(phrases.SECTION_COUNT.format(scope=self._scope_name(d, pop, None),
+                                                                  counts=_tally(s, sec, counts, cites)))
             return
         named = [s for s in COUNTED_SECTIONS if s in q.text] or list(COUNTED_SECTIONS)
         pops = _part_of(q) or [None]
@@ -79,12 +84,8 @@ class Structure:
             items, found = [], []
             for s in named:
                 sec = [c for c in clauses if c.section == s]
-                if not sec:
-                    continue
-                items.append(phrases.COUNT_ITEM.format(section=s, n=len(sec), last=sec[-1].label))
-                counts.append(Count(value=len(sec), clause_ids=[c.clause_id for c in sec]))
-                # the first item and the last: where the count starts and where it ends
-                found += [compose.cite(c, c.text.split("\n")[0]) for c in ([sec[0]] + sec[-1:] if len(sec) > 1 else sec)]
+                if sec:
+                    items.append(_tally(s, sec, counts, found))
             if items:
                 heading = lexicon.special_section("heading")
                 head = next((c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == heading
