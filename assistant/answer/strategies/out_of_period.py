@@ -17,7 +17,8 @@ class OutOfPeriod:
     def run(self, q: Query, ctx: Context) -> Draft | None:
         if q.year is None or not q.doc_ids or q.intent in ABOUT_THE_DOCUMENT:
             return None
-        named = [ctx.doc_by_id[i] for i in q.doc_ids if i in ctx.doc_by_id]
+        # plans only: a work report's years are what it reports (18年总结里…对照十四五规划 asks of a plan)
+        named = [ctx.doc_by_id[i] for i in q.doc_ids if i in ctx.doc_by_id and ctx.doc_by_id[i].kind == "plan"]
         if not named or any(q.year <= d.period_end for d in named):
             return None
         return refuse(q, ctx, [phrases.OUTSIDE_PERIOD.format(plan=d.short_name) for d in named])

@@ -17,3 +17,8 @@ def test_a_year_inside_some_named_plans_period_goes_on(small_ctx, ask_query):
 def test_a_question_about_the_document_itself_is_not_refused(small_ctx, ask_query):
     q = ask_query("东城规划管到2030年吗？")
     assert q.intent != Intent.STRUCTURE or OutOfPeriod().run(q, small_ctx) is None
+
+
+def test_a_work_reports_years_are_not_a_plan_period(engine):
+    a = engine.ask("18年工作总结里小学就近入学的比例，放到市十四五规划要求里看达标没")
+    assert "规划期" not in a.answer and a.answerable
