@@ -239,6 +239,8 @@ class Engine:
         if not HAN.search(q.text):
             return Draft(answer=phrases.NOT_CHINESE, answerable=False, intent=Intent.UNSUPPORTED).final()
         answer = route(q, self.ctx).final()
+        if q.notes and answer.answerable:  # 曾都…市里呢: which plan 市里 was taken to be
+            answer = answer.model_copy(update={"answer": answer.answer + "\n\n" + "\n".join(q.notes)})
         bad = check(answer, self.clause)
         if bad:  # never let a number through that no cited clause holds
             log.error("numeric guard removed an answer carrying %s for %r", bad, question)

@@ -180,7 +180,8 @@ class Context:
         if doc_ids and not plans_only:
             regions = {d.region for d in docs}
             about_plan = "规划" in text and not re.search(r"20(0\d|1\d)年", text)
-            docs += [d for d in self.docs if d.region in regions and d not in docs and not about_plan]
+            # a plan named brings its region's work reports; a report named brings no plan
+            docs += [d for d in self.docs if d.region in regions and d not in docs and d.kind != "plan" and not about_plan]
         if plans_only:
             docs = [d for d in docs if d.kind == "plan"]
         return docs

@@ -37,6 +37,7 @@ class Turn(BaseModel):
     doc_ids: list[str] = []
     unknown_regions: list[str] = []  # places named that the corpus holds no plan for
     city_word: bool = False  # 市里/全市/市级 named without naming the city
+    parent_said: bool = False  # 上级/市级: the plan's own parent, formally (not the corpus' city plan)
     population: str | None = None
     domain_key: str | None = None
     indicator_keys: list[str] = []
@@ -234,6 +235,8 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         if len(named) < len(doc_ids):
             city_word = True
             doc_ids = [i for i in doc_ids if i in named]
+    parent_said = _any(asked, [norm(w) for w in lex["parent_words"]])
+    city_word = city_word or parent_said  # 跟上级规划比呢: the plan's own parent, like 市里
     pops = [p for p, words in lex["populations"].items() if _any(text, words)]
     year = _year(DOC_YEAR.sub("总结", asked)) or _year(asked)  # 2018年那个总结里，2019年计划…: 2019 is asked
     intent, said = _intent(asked)  # 之前十三五末是82.49%: the context does not set what is asked
@@ -257,6 +260,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     return Turn(
         text=text, topic=t, core=_core(t), doc_ids=doc_ids,
         unknown_regions=unknown_places(asked, docs, doc_ids), city_word=city_word,
+        parent_said=parent_said,
         population=pops[0] if len(pops) == 1 else None, domain_key=domain_key,
         indicator_keys=[k for _, k in found], indicator_names=[n for n, _ in found],
         year=year, intent=intent, intent_said=said,
@@ -428,7 +432,7 @@ def _domain(text: str) -> str | None:
         if key:
             return key
     pop = "儿童" if "儿童" in text and "妇女" not in text else "妇女"
-    for m in re.finditer(r"(?=([\u4e00-\u9fff]{2,6})(领域|这块|方面))", text):  # 社会保障领域
+    for m in re.finditer(r"(?=([\u4e00-\u9fff]{2,6})(领域|这块|那块|方面|这部分|那部分|部分))", text):  # 社会保障领域, 健康那部分
         for cut in range(len(m.group(1)) - 1):
             if key := lexicon.domain_key(pop + "与" + m.group(1)[cut:]):
                 return key

@@ -18,6 +18,7 @@ PLAN_BOLD = "**{plan}**：{body}"
 
 # -- refusals -----------------------------------------------------------------------------------
 NOT_IN_CORPUS = "语料中没有{regions}的规划，无法回答。"
+CITY_MEANT = "（{plan}的上级规划（{parent}）未收录；“市里”按{city}回答。）"
 PARENT_NOT_IN_CORPUS = "{plan}的上级规划（{parent}）未收录，无法与之比较。"
 FAILED_PLAN = "{plan}的规划在语料清单中，但文本未能载入，暂时无法回答（原因见应用顶部的语料错误提示，或 python -m assistant stats）。"
 NO_CONTENT = "规划中没有这项内容：{reason}。"

@@ -14,13 +14,15 @@ Rules (each a test in tests/answer/test_state.py):
 4. A region the corpus does not hold is refused for that turn only: the state does not change.
 5. 回到刚才东城那个… restores the latest earlier subject about the named region.
 6. 哪个更严/更高/多 compares the plans asked about under the current topic.
-7. 市里 means the parent of the plan in question (东城 -> 北京市; 曾都 -> 随州市, not in the corpus).
+7. 市里 means the parent of the plan in question (东城 -> 北京市); where the corpus lacks it (曾都 -> 随州市),
+   the formal 上级/市级 is refused as not collected and the colloquial 市里 means the corpus' city plan, noted.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
+from assistant.answer import phrases
 from assistant.answer.intent import Intent
 from assistant.answer.parse import Turn
 from assistant.compare import parent_plan, reference_doc
@@ -78,28 +80,39 @@ class Query(BaseModel):
     achieved: bool = False  # asks what was reached (发展基础, a work report), not a target
     achieved_said: bool = False  # …in its own words (十三五末实际…), not only by following such a turn
     earlier_text: str = ""  # the earlier question this turn continues (它的问法: 几条/哪天/文号)
+    notes: list[str] = []  # said after the answer (曾都's 市里: its own parent plan is not collected)
     subjects_back: list[Focus] = []  # 这两个数/这俩: the earlier subjects the turn asks about again, oldest first
 
 
 def _parent_plan(doc_ids: list[str], docs: list[DocMeta], remembered: str | None,
-                 asked_before: set[str] = frozenset()) -> tuple[list[str], list[str]]:
-    """(plans, unknown regions) that 市里/市级 means for a question about these plans: their parent
-    plans in the corpus; for a plan whose parent the corpus lacks (曾都 -> 随州市), that parent, unknown —
-    unless the conversation itself asked about the corpus' city plan (北京市…；曾都呢；市里…: 北京);
-    with no plan in question, the plan 市里 meant before, else the corpus' city-level plan."""
+                 formal: bool = False) -> tuple[list[str], list[str], list[str]]:
+    """(plans, unknown regions, notes) that 市里/市级 means for a question about these plans: their
+    parent plans in the corpus. For a plan whose parent the corpus lacks (曾都 -> 随州市): said
+    formally (上级/市级规划), that parent, unknown; said colloquially (市里呢), the corpus' city plan,
+    with a note that the plan's own parent is not collected. With no plan in question, the plan 市里
+    meant before, else the corpus' city-level plan."""
     by_id = {d.doc_id: d for d in docs}
     asked = [by_id[i] for i in doc_ids if i in by_id and by_id[i].kind == "plan"]
+    ref = reference_doc(docs)
     if not asked:
-        ref = reference_doc(docs)
-        return ([remembered] if remembered in by_id else [ref.doc_id] if ref else []), []
+        return ([remembered] if remembered in by_id else [ref.doc_id] if ref else []), [], []
     parents = [p.doc_id for d in asked if (p := parent_plan(d, docs))]
     if parents:
-        return list(dict.fromkeys(parents)), []
-    ref = reference_doc(docs)
-    if ref is not None and ref.doc_id in asked_before:
-        return [ref.doc_id], []
-    missing = [d.parent_region for d in asked if d.parent_region]
-    return [], list(dict.fromkeys(missing))
+        return list(dict.fromkeys(parents)), [], []
+    missing = [d for d in asked if d.parent_region]
+    if formal or ref is None:
+        return [], list(dict.fromkeys(d.parent_region for d in missing)), []
+    notes = [phrases.CITY_MEANT.format(plan=d.short_name, parent=d.parent_region, city=ref.short_name) for d in missing]
+    return [ref.doc_id], [], notes
+
+
+def _year_document(year: int | None, docs: list[DocMeta]) -> str | None:
+    """The one document that is not a plan whose years hold ``year`` when no plan's do (2018年全市…:
+    the 2018 work report, not a plan of 2021–2025)."""
+    if year is None or any(d.kind == "plan" and d.period_start <= year <= d.period_end for d in docs):
+        return None
+    held = [d.doc_id for d in docs if d.kind != "plan" and d.period_start <= year <= d.period_end]
+    return held[0] if len(held) == 1 else None
 
 
 def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
@@ -117,14 +130,22 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     doc_ids = list(turn.doc_ids)
     unknown = list(turn.unknown_regions)
     by_id = {d.doc_id: d for d in docs}
-    if turn.city_word and not any(by_id[i].kind != "plan" for i in doc_ids if i in by_id):
+    notes: list[str] = []
+    year_doc = _year_document(turn.year, docs) if not doc_ids and turn.intent != Intent.STATUS else None
+    if year_doc:  # 2018年全市婚前医学检查率: the report of that year speaks of its own city
+        doc_ids = [year_doc]
+    # 第六次全市…会议 in a chat about the report: 全市 is still the report's city (市里十四五规划… is the plan)
+    of_plans = "规划" in turn.text or (turn.year is not None and any(
+        d.kind == "plan" and d.period_start <= turn.year <= d.period_end for d in docs))  # 十四五的目标
+    in_report = not doc_ids and base is not None and bool(base.doc_ids) and not of_plans and \
+        all(by_id[i].kind != "plan" for i in base.doc_ids if i in by_id) and not turn.parent_said
+    if turn.city_word and not in_report and not any(by_id[i].kind != "plan" for i in doc_ids if i in by_id):
         # (2018年工作总结里全市…: the report speaks of its own city; 全市 does not add the city plan)
         # 市里呢 / 跟市里比呢 speak of the plan in question; 市里规划0-6岁儿童… asks its own question of the
         # city plan the conversation has meant so far (or the corpus' city-level plan)
         relative = turn.elliptical or turn.compares or bool(doc_ids)
         in_question = doc_ids or (base.doc_ids if base and relative else [])
-        before = {i for f in [*state.past, state.focus] if f is not None for i in f.doc_ids}
-        parents, missing = _parent_plan(in_question, docs, state.city_doc, before)
+        parents, missing, notes = _parent_plan(in_question, docs, state.city_doc, turn.parent_said)
         doc_ids = list(dict.fromkeys(doc_ids + parents))
         unknown += missing
     if base is not None and turn.compares and doc_ids and not turn.indicator_keys:  # 和市里比呢: both sides
@@ -145,6 +166,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         population=turn.population, domain_key=turn.domain_key,
         indicator_keys=turn.indicator_keys, indicator_names=turn.indicator_names, year=turn.year,
         intent=intent, asks_number=turn.asks_number, which=which, context=turn.context, city_word=turn.city_word,
+        notes=notes,
         achieved=turn.achieved, achieved_said=turn.achieved)
     if inherit:
         q.indicator_keys = q.indicator_keys or base.indicator_keys
@@ -202,9 +224,13 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
     query = query or resolve(turn, state, docs)
     if query.unknown_regions or not turn.text:
         return state
+    # 这个指标由谁负责监测 / 那有什么措施: a question about the earlier subject asks something new of it;
+    # the subject stays what it was, so the next turn does not search for 监测 or 措施
+    keep_subject = query.inherited and state.focus is not None and not turn.indicator_keys and \
+        (turn.anaphora or query.intent != state.focus.intent)
     focus = Focus(text=query.text if not query.inherited else (state.focus.text if state.focus else query.text),
                   doc_ids=query.doc_ids, indicator_keys=query.indicator_keys, indicator_names=query.indicator_names,
-                  topic=query.topic,
+                  topic=state.focus.topic if keep_subject else query.topic,
                   population=query.population, domain_key=query.domain_key, year=query.year,
                   intent=query.intent, asks_number=query.asks_number, achieved=query.achieved,
                   context=query.history_text if not query.inherited else "")
@@ -215,7 +241,9 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
     past = (state.past + [state.focus])[-MAX_PAST:] if state.focus else []
     city_doc = state.city_doc
     if turn.city_word:  # remember which plan 市里 turned out to be
-        city_doc = next((i for i in query.doc_ids if i not in turn.doc_ids and i not in (state.focus.doc_ids if state.focus else [])), city_doc)
+        plans = {d.doc_id for d in docs if d.kind == "plan"}  # (2018年全市…: the report is no city plan)
+        city_doc = next((i for i in query.doc_ids if i in plans and i not in turn.doc_ids
+                         and i not in (state.focus.doc_ids if state.focus else [])), city_doc)
     return DialogueState(focus=focus, past=past, subjects=subjects, city_doc=city_doc)
 
 

@@ -75,6 +75,7 @@ class Questions(_Strict):
     query_stopwords: list[str]
     synonyms: dict[str, str]
     city_words: list[str]
+    parent_words: list[str]
     all_plans_words: list[str]
     which_words: dict[str, list[str]]
     which_subjects: list[str]

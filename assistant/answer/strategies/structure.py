@@ -21,7 +21,11 @@ CHAPTERS = ("组织实施", "监测评估")  # chapters outside the domains whos
 
 
 def _part_of(q: Query) -> list[str]:
-    pops = [p for p, words in lexicon.load("questions")["populations"].items() if any(w + "部分" in q.text or w + "规划" in q.text for w in words)]
+    """The parts (妇女/儿童) asked about: those this turn names itself (儿童那块呢 after 妇女部分分了几个
+    领域), else those named as a part or plan, else the query's population."""
+    populations = lexicon.load("questions")["populations"].items()
+    said = [p for p, words in populations if any(w in q.own_topic for w in words)]
+    pops = said or [p for p, words in populations if any(w + "部分" in q.text or w + "规划" in q.text for w in words)]
     return pops or ([q.population] if q.population else [])
 
 
@@ -106,7 +110,12 @@ class Structure:
             parts.append(phrases.DOMAIN_LIST.format(scope=self._scope_name(d, pop, None), n=len(first),
                                                     domains="、".join(first)))
             counts.append(Count(value=len(first), clause_ids=[c.clause_id for c in first.values()]))
-            cites += [compose.cite(c, c.text.split("\n")[0]) for c in first.values()]
+            heading = lexicon.special_section("heading")
+            head = next((c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == heading
+                         and c.population == pop and c.domain is None), None)
+            # the part's own heading (二、促进妇女全面发展的领域…) first, then each domain's
+            cites += ([compose.cite(head, head.text)] if head else []) + \
+                [compose.cite(c, c.text.split("\n")[0]) for c in first.values()]
 
     def _facts(self, q: Query, ctx: Context, d: DocMeta, parts, cites, missing) -> None:
         header = [c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == lexicon.special_section("header")]
@@ -136,7 +145,10 @@ class Structure:
                 same = digits in (f"{y}{m}{day}", f"{y}{m:02d}{day:02d}")  # the manifest's date is the 落款's
                 template = phrases.ISSUE_DATE_READ if same else phrases.ISSUE_DATE
                 parts.append(template.format(plan=d.short_name, quote=c.text.strip(), label=c.label, y=y, m=m, d=day))
-                cites.append(compose.cite(c, c.text))
+                at = header.index(c)
+                signer = header[at - 1] if at and norm(d.issuer) in norm(header[at - 1].text) else None
+                # the 落款 is the issuer's line and the date under it: both cited
+                cites += ([compose.cite(signer, signer.text)] if signer else []) + [compose.cite(c, c.text)]
         who = said("who")
         if who and said("who_issued"):
             asked = True

@@ -36,3 +36,27 @@ def test_a_chapter_outside_the_domains_is_counted_by_itself(engine):
     assert a.answerable and "组织实施5条" in a.answer
     a = engine.ask("曾都规划监测评估有几条？")  # one chapter per plan of the file
     assert "妇女部分" in a.answer and "儿童部分" in a.answer and a.answer.count("监测评估5条") == 2
+
+
+def test_a_follow_up_naming_the_other_part_counts_that_part(tables, ask_query):
+    from assistant.answer.context import Context
+    from tests.answer.conftest import KeywordSearcher
+
+    ctx = Context(tables.docs, tables.clauses, tables.targets, KeywordSearcher(tables.clauses[:1], tables.docs))
+    d = Structure().run(ask_query("儿童那块呢", ["北京市规划妇女部分分了几个领域"]), ctx)
+    assert "儿童部分分7个领域" in d.answer and "妇女部分" not in d.answer
+    # the part's own heading is cited with its domains' headings
+    assert ctx.clause(d.citations[0].clause_id).text.startswith("三、保障儿童优先发展")
+    d = Structure().run(ask_query("曾都妇女规划健康那部分主要目标有几条"), ctx)
+    assert "妇女与健康：主要目标11条" in d.answer
+
+
+def test_the_date_cites_the_signature_line_above_it(tables, ask_query):
+    from assistant.answer.context import Context
+    from tests.answer.conftest import KeywordSearcher
+
+    ctx = Context(tables.docs, tables.clauses, tables.targets, KeywordSearcher(tables.clauses[:1], tables.docs))
+    d = Structure().run(ask_query("东城规划的发文单位和日期是？"), ctx)
+    assert "2021年12月30日" in d.answer and "北京市东城区人民政府" in d.answer
+    texts = [ctx.clause(c.clause_id).text.strip() for c in d.citations]
+    assert "北京市东城区人民政府" in texts and "2021年12月30日" in texts
