@@ -51,6 +51,7 @@ class Turn(BaseModel):
     anaphora: bool = False  # 这个指标…
     new_topic: bool = False  # 换个话题…
     parallel: bool = False  # 那X呢: the earlier question, asked about X
+    adds: bool = False  # 课桌椅也说下: this subject besides the earlier one
     compares: bool = False  # 和市里比呢: set against the earlier answer
     context: str = ""  # a clause bringing in an outside figure (国家纲要要求…)
     achieved: bool = False  # 十三五期末实际到了多少: what was reached, not the target
@@ -266,7 +267,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         year=year, intent=intent, intent_said=said,
         asks_number=_any(plain.replace("哪几", ""), lex["asks_number"]) or _names_a_measure(plain),
         which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_anaphora(text) is not None,
-        new_topic=_any(text, lex["new_topic_words"]), context=context,
+        new_topic=_any(text, lex["new_topic_words"]), context=context, adds=_any(text, lex["also_words"]),
         parallel=text.startswith(tuple(lex["parallel_start"])) or text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
         compares=_any(_without(text, lex["not_compare_words"]), lex["compare_followup_words"]), achieved=_any(asked, lex["intents"]["achieved"]),
         several=_several(text))
@@ -386,7 +387,7 @@ def topic(text: str, docs: list[DocMeta]) -> str:
     keep = {chr(0xE000 + i): w for i, w in enumerate(_words("keep_words"))}  # 规划中期评估 keeps 中期
     for mark, w in keep.items():
         out = out.replace(w, mark)
-    for w in sorted(_words("go_back_words") + _words("query_stopwords"), key=len, reverse=True):
+    for w in sorted(_words("go_back_words") + _words("query_stopwords") + _words("also_words"), key=len, reverse=True):
         out = out.replace(w, " ")  # 回到刚才东城那个…: where the subject is, not what
     for mark, w in keep.items():
         out = out.replace(mark, w)
@@ -411,7 +412,7 @@ def _non_topic_words() -> list[str]:
     lex = lexicon.load("questions")
     words = [w for ws in lex["intents"].values() for w in ws]
     words += [w for ws in lex["which_words"].values() for w in ws]
-    words += lex["go_back_words"] + lex["anaphora_heads"] + lex["new_topic_words"] + lex["city_words"]
+    words += lex["go_back_words"] + lex["anaphora_heads"] + lex["new_topic_words"] + lex["city_words"] + lex["also_words"]
     words += lex["all_plans_words"] + lex["asks_number"] + lex["list_words"] + list(lex["years"])
     words += [w for ws in lex["populations"].values() for w in ws if len(w) <= 2] + lex["followup_words"]
     return sorted(set(words), key=len, reverse=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from assistant import lexicon
 from assistant.answer import phrases
 from assistant.answer.intent import Intent
 from assistant.answer.parse import Turn
@@ -192,10 +193,25 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.year = q.year if q.year is not None else base.year
         q.asks_number = q.asks_number or base.asks_number
         q.population = q.population or base.population
+    if turn.adds and base is not None and turn.indicator_keys and base.indicator_keys and not inherit:
+        # 东城呢？居委会主任也一起说下: the earlier indicator, of the plan now named, and this one with it
+        q.indicator_keys = list(dict.fromkeys(base.indicator_keys + turn.indicator_keys))
+        q.indicator_names = list(dict.fromkeys(base.indicator_names + turn.indicator_names))
+        q.topic = " ".join(x for x in (turn.topic, base.topic) if x)
+        q.year = q.year if q.year is not None else base.year
+        q.history_text = base.topic
+    if about_document and base is not None and _says_area(turn.text):
+        # 市里这一块几条 after 东城妇女与经济这一块…几条: the document's count, of the earlier part and domain
+        q.domain_key = q.domain_key or base.domain_key
+        q.population = q.population or base.population
     if len(q.doc_ids) >= 2 and q.intent in (Intent.TARGET_VALUE, Intent.TARGET_LIST) and q.indicator_keys:
         q.intent = Intent.COMPARE
     q.retrieval_text = q.topic or q.text
     return q
+
+
+def _says_area(text: str) -> bool:
+    return any(w in text for w in lexicon.load("questions")["area_words"])
 
 
 def _recent_subjects(state: DialogueState, n: int) -> list[Focus]:
@@ -212,8 +228,6 @@ def _recent_subjects(state: DialogueState, n: int) -> list[Focus]:
 def _swap_population(topic: str, old: str | None, new: str | None) -> str:
     """换成儿童的呢: the earlier topic, about the other population."""
     if old and new and old != new:  # 七普…女性占多少 -> 儿童呢: every word for the old population
-        from assistant import lexicon
-
         for w in sorted(lexicon.load("questions")["populations"][old], key=len, reverse=True):
             topic = topic.replace(w, new)
     return topic
@@ -234,8 +248,8 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
                   population=query.population, domain_key=query.domain_key, year=query.year,
                   intent=query.intent, asks_number=query.asks_number, achieved=query.achieved,
                   context=query.history_text if not query.inherited else "")
-    same_topic = query.inherited or (state.focus is not None and bool(query.indicator_keys)
-                                     and query.indicator_keys == state.focus.indicator_keys)
+    same_topic = query.inherited or (state.focus is not None and bool(query.indicator_keys)  # (…也说下: and more)
+                                     and set(state.focus.indicator_keys) <= set(query.indicator_keys))
     subjects = list(state.subjects) if same_topic else []
     subjects = list(dict.fromkeys(subjects + [i for i in query.doc_ids]))
     past = (state.past + [state.focus])[-MAX_PAST:] if state.focus else []

@@ -138,3 +138,16 @@ def test_asking_something_new_of_a_subject_keeps_the_subject(ask_query):
     history = ["回到东城，5岁以下儿童死亡率要降到多少？", "这个指标由谁负责监测？"]
     q = ask_query("那有什么措施？", history)
     assert q.indicator_keys == ["5岁以下儿童死亡率"] and "监测" not in q.retrieval_text
+
+
+def test_also_asks_the_earlier_subject_with_the_new_one(ask_query):
+    q = ask_query("东城呢？课桌椅也说下", ["教室照明合格率，西城到2025年要到多少？"])
+    assert q.indicator_keys == ["教室照明合格率", "课桌椅分配达标率"] and q.doc_ids == ["dongcheng"]
+    assert "也说下" not in q.topic
+    q = ask_query("哪个区要求更严？", ["教室照明合格率，西城到2025年要到多少？", "东城呢？课桌椅也说下"])
+    assert q.intent == Intent.COMPARE and set(q.doc_ids) == {"xicheng", "dongcheng"}
+
+
+def test_this_area_counts_the_earlier_domain_of_another_plan(ask_query):
+    q = ask_query("市里这一块几条？", ["东城妇女与经济这一块主要目标一共几条？"])
+    assert q.doc_ids == ["beijing"] and q.domain_key == "经济" and q.population == "妇女"

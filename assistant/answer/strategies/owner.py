@@ -65,7 +65,7 @@ def names_a_body(text: str) -> bool:
 class Owner:
     def run(self, q: Query, ctx: Context) -> Draft | None:
         docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.docs)
-        found = self._named_in_text(q, ctx, docs)
+        found = self._named_in_text(q, ctx, docs) or self._leads_the_area(q, ctx)
         if found:
             blocks, cites = [], []
             for s in found:
@@ -116,6 +116,21 @@ class Owner:
             return []
         top = ranked[0][0]
         return [s for score, s in ranked if score >= top * 0.9][:MAX_PLANS]
+
+    @staticmethod
+    def _leads_the_area(q: Query, ctx: Context) -> list:
+        """这块工作由哪个部门牵头 after a question about one of a domain's tasks: the sentence of that
+        domain that names the body leading it (更好发挥民政部门牵头作用), else nothing."""
+        if not q.inherited or not any(w in q.text for w in lexicon.load("questions")["area_words"]):
+            return []
+        hits = best_hits(q.model_copy(update={"retrieval_text": q.history_text or q.retrieval_text}), ctx,
+                         per_doc=False, intent=Intent.OWNER)
+        if not hits or hits[0].clause.domain is None:
+            return []
+        c = hits[0].clause
+        lead = lexicon.load("questions")["lead_words"]
+        return [s for x in ctx.clauses_of.get(c.doc_id, []) if x.domain == c.domain
+                for s in ctx.sentences_in(x) if any(w in s.norm for w in lead) and names_a_body(s.norm)][:1]
 
     @staticmethod
     def _next_on_topic(s, q: Query, ctx: Context) -> list[str]:

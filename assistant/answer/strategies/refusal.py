@@ -10,10 +10,12 @@ from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.figures import BARE_FIGURE, core_of
 from assistant.answer.state import Query
+from assistant.ingest.structure import ITEM
 from assistant.retrieve import Filters
 
 
 WORDS_ONLY_MATCH = 0.6  # a phrase holding this share of the topic's weight is the plan speaking of it
+GOAL_SECTIONS = ("主要目标", "发展目标", "总体目标")  # where a plan states what it aims at
 
 
 def covered(ctx: Context) -> str:
@@ -27,14 +29,15 @@ def _said_without_figure(q: Query, ctx: Context):
     if not core or not q.asks_number:
         return None
     ids = [i for i in q.doc_ids if i in ctx.doc_by_id] or [d.doc_id for d in ctx.plans]
-    best, best_score = None, WORDS_ONLY_MATCH
+    best, best_score = None, (WORDS_ONLY_MATCH, False)
     for s, _, _ in ctx.sentences_with(ids, core):  # a phrase's bigrams are its sentence's: none of core, no match
-        phrases = re.split(r"[，,；;。]", s.norm)
+        phrases = re.split(r"[，,；;。]", ITEM.sub(r"\2", s.norm))  # 9.出生人口性别比…: the item's number is no figure
         for i, ph in enumerate(phrases):
             after = phrases[i + 1] if i + 1 < len(phrases) else ""
             if re.search(r"\d", ph) or (re.search(r"\d", after) and len(after) < BARE_FIGURE):
                 continue  # …建立未成年人保护站,覆盖率达到100%: the figure is in the phrase after it
-            score = ctx.coverage(core, compose.bigrams(ph))
+            # of two phrases as close, the goal's (主要目标 9.出生人口性别比保持在自然状态), not a measure's
+            score = (ctx.coverage(core, compose.bigrams(ph)), s.clause.section in GOAL_SECTIONS)
             if score >= best_score:
                 best, best_score = (s, ph), score
     return best

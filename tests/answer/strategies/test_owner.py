@@ -16,3 +16,10 @@ def test_the_sentence_where_the_asked_body_leads_with_you_answers(engine):
     assert a.answerable and "区统计局" in a.answer
     a = engine.ask("曾都评估组是哪个单位牵头的")
     assert "区妇儿工委办公室" in a.answer
+
+
+def test_the_lead_of_the_area_of_work_an_earlier_task_belongs_to(engine):
+    history = ["孤儿和事实无人抚养儿童生活费标准，西城怎么定的？"]
+    a = engine.ask("这块工作规划里说由哪个部门牵头？", history)
+    assert a.answerable and "民政部门牵头" in a.answer
+    assert a.citations[0].clause_id.startswith("xicheng:儿童/福利/")

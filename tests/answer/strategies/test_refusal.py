@@ -13,3 +13,9 @@ def test_a_place_outside_the_corpus(small_ctx, ask_query):
     d = OutOfCorpus().run(ask_query("曾都跟上级规划比呢？", ["曾都区孕产妇死亡率目标是多少？"]), small_ctx)
     assert "上级规划（随州市）未收录" in d.answer
     assert OutOfCorpus().run(ask_query("东城区孕产妇死亡率目标是多少？"), small_ctx) is None
+
+
+def test_the_goal_is_quoted_before_a_measure_saying_as_much(engine):
+    # 9.出生人口性别比保持在自然状态: the item's number is no figure, and the goal outranks the measure
+    a = engine.ask("曾都出生人口性别比要保持在什么水平？")
+    assert "自然状态" in a.answer and "主要目标" in a.citations[0].label
