@@ -182,6 +182,9 @@ def _named_alone(text: str, city: DocMeta, districts: list[DocMeta]) -> bool:
     return any(n in stripped for n in region_names(city))
 
 
+PLACE_FILLER = re.compile(r"^(?:省|市)?(?:的|那个|这个|那边的|那边)?")
+
+
 def unknown_places(text: str, docs: list[DocMeta], named: list[str]) -> list[str]:
     """Places in the text that no plan of the corpus covers: not a corpus region, not the parent
     or province of a plan the text names (湖北曾都 names 曾都)."""
@@ -194,7 +197,8 @@ def unknown_places(text: str, docs: list[DocMeta], named: list[str]) -> list[str
         if norm(p.name) in known or norm(p.full_name) in known:
             continue
         at = text.find(p.name) + len(p.name)
-        if norm(p.full_name) in parents and text[at:].startswith(own):
+        # 湖北那个曾都区 / 湖北省的曾都: a word or two of pointing between the province and the district
+        if norm(p.full_name) in parents and PLACE_FILLER.sub("", text[at:], count=1).startswith(own):
             continue  # 湖北曾都 / 随州市曾都区 name the district; 跟随州市的规划比 names its parent plan
         out.append(p.full_name)
     return list(dict.fromkeys(out))

@@ -157,8 +157,12 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     which = turn.which if base is not None else None
     if which and len(state.subjects) >= 2 and not turn.doc_ids:
         doc_ids = list(state.subjects)
+    # 策略措施呢？ after 主要目标有几条: the count of that section, not its measures
+    section_count = base is not None and base.intent == Intent.STRUCTURE and bool(lexicon.marker_section(turn.topic))
     if which and len(doc_ids) >= 2:
         intent = Intent.COMPARE
+    elif section_count:
+        intent = Intent.STRUCTURE
     elif (inherit or parallel) and not turn.intent_said and not (base.intent == Intent.STRUCTURE and turn.indicator_keys) \
             and not (base.intent == Intent.MEASURE and turn.asks_number):  # 要降到具体多少 after 怎么要求: a figure
         intent = base.intent  # (西城2030年新生儿死亡率呢 after 几条: an indicator is content, not the document)
@@ -193,6 +197,10 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.year = q.year if q.year is not None else base.year
         q.asks_number = q.asks_number or base.asks_number
         q.population = q.population or base.population
+    if turn.year is None and q.year is not None and q.doc_ids and all(
+            i in by_id and by_id[i].kind == "plan" and not by_id[i].period_start <= q.year <= by_id[i].period_end
+            for i in q.doc_ids):  # 那东城…有什么措施 after 曾都2030年那个…: 2030 was 曾都's year, not 东城's
+        q.year = None
     if turn.adds and base is not None and turn.indicator_keys and base.indicator_keys and not inherit:
         # 东城呢？居委会主任也一起说下: the earlier indicator, of the plan now named, and this one with it
         q.indicator_keys = list(dict.fromkeys(base.indicator_keys + turn.indicator_keys))
@@ -200,7 +208,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.topic = " ".join(x for x in (turn.topic, base.topic) if x)
         q.year = q.year if q.year is not None else base.year
         q.history_text = base.topic
-    if about_document and base is not None and _says_area(turn.text):
+    if (about_document and base is not None and _says_area(turn.text)) or section_count:
         # 市里这一块几条 after 东城妇女与经济这一块…几条: the document's count, of the earlier part and domain
         q.domain_key = q.domain_key or base.domain_key
         q.population = q.population or base.population

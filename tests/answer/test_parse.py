@@ -119,3 +119,8 @@ def test_a_place_is_not_an_item_of_a_list(tables):
 def test_the_committee_named_alone_is_not_its_work_report(tables):
     assert read_turn("市妇儿工委各成员单位每年啥时候之前要报本系统规划实施情况？", tables.docs).doc_ids != ["bj_wcc_2018"]
     assert read_turn("18年市妇儿工委总结里说公厕男女厕位比例按多少设置？", tables.docs).doc_ids == ["bj_wcc_2018"]
+
+
+def test_a_province_pointing_at_its_district_is_no_place_outside_the_corpus(tables):
+    assert read_turn("湖北那个曾都区妇女基本医疗保险参保率要稳定在多少以上", tables.docs).unknown_regions == []
+    assert read_turn("曾都的目标跟随州市的规划比是高还是低？", tables.docs).unknown_regions == ["随州市"]

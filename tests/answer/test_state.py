@@ -151,3 +151,13 @@ def test_also_asks_the_earlier_subject_with_the_new_one(ask_query):
 def test_this_area_counts_the_earlier_domain_of_another_plan(ask_query):
     q = ask_query("市里这一块几条？", ["东城妇女与经济这一块主要目标一共几条？"])
     assert q.doc_ids == ["beijing"] and q.domain_key == "经济" and q.population == "妇女"
+
+
+def test_a_year_another_plan_was_asked_for_does_not_stick_to_a_plan_without_it(ask_query):
+    history = ["东城孕产妇死亡率要控制在多少？", "曾都2030年那个和东城比，哪个更严？"]
+    assert ask_query("那东城为保障孕产妇安全有什么措施？", history).year is None
+
+
+def test_a_section_named_after_a_count_is_counted(ask_query):
+    q = ask_query("策略措施呢？", ["曾都妇女与环境主要目标有几条？"])
+    assert q.intent == Intent.STRUCTURE and q.domain_key == "环境"

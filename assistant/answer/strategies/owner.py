@@ -46,12 +46,22 @@ def _own_words(text: str) -> set[str]:
     return compose.topic_bigrams(text) - _question_words()  # 各管 of 各管什么 (什么 was cut as a stopword)
 
 
-def _asked_subject(text: str) -> str:
-    """The two characters just before the question word: 评估组是哪个单位牵头 -> 估组 (whose 由 names the owner)."""
+ASKED_AFTER = re.compile(r"(?:负责|牵头)(?:开展|组织)?([\u4e00-\u9fff]{2})")  # 由谁负责监测 -> 监测
+
+
+def _asked_subject(text: str) -> re.Pattern | None:
+    """What a sentence says before 由 when it names the asked thing's owner: the two characters just
+    before the question word (评估组是哪个单位牵头 -> 估组由); with only pointing before it, the thing the
+    question's verb governs, as the head of a body's name (这个指标由谁负责监测 -> 监测组由)."""
     at = [i for w in _question_phrases() if (i := text.find(w)) > 0]
     if not at:
-        return ""
-    return re.sub(r"[是的分别要具体最后都各，,]+$", "", text[: min(at)])[-2:]
+        return None
+    before = re.sub(r"[是的分别要具体最后都各，,]+$", "", text[: min(at)])[-2:]
+    if anaphora_pattern().search(text[: min(at) + 1]) or not before:
+        m = ASKED_AFTER.search(text, min(at))
+        if m:
+            return re.compile(re.escape(m.group(1)) + r"[\u4e00-\u9fff]?由")
+    return re.compile(re.escape(before) + "由") if before else None
 
 
 def names_a_body(text: str) -> bool:
@@ -104,7 +114,7 @@ class Owner:
             if not any(w in s.norm for w in words):
                 continue
             score = sum(idf.get(b, idf[""]) for b in core & bs) / total
-            if subject and subject + "由" in s.norm:
+            if subject and subject.search(s.norm):
                 score += SUBJECT_LED  # 评估组由区妇儿工委办公室牵头, not 领导小组下设监测组和评估组
             if score < MIN_COVERAGE:
                 continue

@@ -39,6 +39,7 @@ def _tally(section: str, sec: list[Clause], counts: list[Count], cites: list[Cit
 
 class Structure:
     def run(self, q: Query, ctx: Context) -> Draft | None:
+        asked = q.text  # this turn's own words
         if q.earlier_text:  # 市里的儿童与健康呢？ asks what the earlier question asked (几条…), of another part
             q = q.model_copy(update={"text": q.text + q.earlier_text})
         docs = [ctx.doc_by_id[i] for i in q.doc_ids if i in ctx.doc_by_id] or list(ctx.plans)
@@ -49,7 +50,7 @@ class Structure:
         missing: list[str] = []
         if any(w in q.text for w in lex["count_words"]) or (any(s in q.text for s in COUNTED_SECTIONS) and "几" in q.text):
             for d in docs:
-                self._counts(q, ctx, d, parts, cites, counts)
+                self._counts(q, ctx, d, parts, cites, counts, asked)
         elif "领域" in q.text:
             for d in docs:
                 self._domains(q, ctx, d, parts, cites, counts)
@@ -68,7 +69,7 @@ class Structure:
         return phrases.SCOPE.format(plan=d.short_name, part=" · " + phrases.PART_NAMES[pop] if pop else "",
                                     domain=" · " + domain if domain else "")
 
-    def _counts(self, q: Query, ctx: Context, d: DocMeta, parts, cites, counts) -> None:
+    def _counts(self, q: Query, ctx: Context, d: DocMeta, parts, cites, counts, asked: str) -> None:
         chapters = [s for s in CHAPTERS if s in q.text]
         if chapters:  # 组织实施部分一共几条: that chapter's items, not the domains'
             # a file of two plans (曾都: 妇女 and 儿童) has the chapter once per plan
@@ -80,7 +81,9 @@ class Structure:
                         parts.append(phrases.SECTION_COUNT.format(scope=self._scope_name(d, pop, None),
                                                                   counts=_tally(s, sec, counts, cites)))
             return
-        named = [s for s in COUNTED_SECTIONS if s in q.text] or list(COUNTED_SECTIONS)
+        # 策略措施呢 after 主要目标有几条: the section this turn names, else those the question names
+        named = [s for s in COUNTED_SECTIONS if s in asked] or [s for s in COUNTED_SECTIONS if s in q.text] \
+            or list(COUNTED_SECTIONS)
         pops = _part_of(q) or [None]
         for pop in pops:
             clauses = [c for c in ctx.clauses_of.get(d.doc_id, []) if (pop is None or c.population == pop)

@@ -23,3 +23,9 @@ def test_the_lead_of_the_area_of_work_an_earlier_task_belongs_to(engine):
     a = engine.ask("这块工作规划里说由哪个部门牵头？", history)
     assert a.answerable and "民政部门牵头" in a.answer
     assert a.citations[0].clause_id.startswith("xicheng:儿童/福利/")
+
+
+def test_what_the_question_verb_governs_is_the_asked_subject(engine):
+    # 这个指标由谁负责监测: 监测组由区统计局牵头, not the leading group that 负责组织领导监测评估工作
+    a = engine.ask("这个指标由谁负责监测？", ["东城孕产妇死亡率要控制在多少？"])
+    assert "区统计局" in a.answer
