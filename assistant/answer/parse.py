@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 
 from pydantic import BaseModel
+from pypinyin import Style, lazy_pinyin
 
 from assistant import lexicon
 from assistant.answer.intent import FROM_WORDS, WORD_ORDER, Intent
@@ -80,16 +81,28 @@ def clean(question: str) -> str:
 NEAR_NAME = 5  # an indicator name this long is still recognised with one character mistyped (死忙率)
 
 
+MEDIALS = re.compile(r"^[iuv](?=.)")  # uang and ang, ie and e: the same sound after the glide
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    """Two characters a pinyin typist confuses: the same initial or the same final (亡/忙, 率/绿, 例/列)."""
+    ia, ib = lazy_pinyin(a, style=Style.INITIALS, strict=False), lazy_pinyin(b, style=Style.INITIALS, strict=False)
+    fa, fb = lazy_pinyin(a, style=Style.FINALS), lazy_pinyin(b, style=Style.FINALS)
+    return (ia[0] and ia == ib) or MEDIALS.sub("", fa[0]) == MEDIALS.sub("", fb[0])
+
+
 def spelled(text: str) -> str:
     """The text with an indicator name typed with one wrong character put right (孕产妇死忙率 ->
-    孕产妇死亡率, 覆盖绿 -> 覆盖率); for a text in which no name is written correctly."""
+    孕产妇死亡率, 覆盖绿 -> 覆盖率); for a text in which no name is written correctly. The wrong
+    character must sound like the right one (服务圈 is a word of its own, not 服务率)."""
     for name, _ in lexicon.indicator_names():
         if len(name) < NEAR_NAME:
             continue
         for i in range(len(text) - len(name) + 1):
             window = text[i : i + len(name)]
             wrong = [j for j, (a, b) in enumerate(zip(window, name)) if a != b]
-            if len(wrong) == 1 and wrong[0] > 0:  # one character, never the first: 死忙率, not 婴儿/孕产妇
+            if len(wrong) == 1 and wrong[0] > 0 and _sounds_alike(window[wrong[0]], name[wrong[0]]):
+                # one character, never the first (死忙率, not 婴儿/孕产妇), and one a typist would hit
                 return text[:i] + name + text[i + len(name):]
     return text
 

@@ -124,3 +124,9 @@ def test_the_committee_named_alone_is_not_its_work_report(tables):
 def test_a_province_pointing_at_its_district_is_no_place_outside_the_corpus(tables):
     assert read_turn("湖北那个曾都区妇女基本医疗保险参保率要稳定在多少以上", tables.docs).unknown_regions == []
     assert read_turn("曾都的目标跟随州市的规划比是高还是低？", tables.docs).unknown_regions == ["随州市"]
+
+
+def test_only_a_character_that_sounds_alike_is_a_typo(tables):
+    # 服务圈 (quān) is a word of the plans, not 服务率 (lǜ) mistyped
+    assert read_turn("东城规划里说的妇幼健康服务圈是几分钟的", tables.docs).indicator_keys == []
+    assert read_turn("5岁以下儿童贫血律要控制在多少", tables.docs).indicator_keys != []
