@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from assistant.store.bm25 import BM25Index
+from assistant.store.bm25 import BM25Index, BM25Stats
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +66,27 @@ def term_id(term: str) -> int:
     return (h & ((1 << TERM_BITS) - 1)) or 1
 
 
+def sparse_row(weights: Iterable[tuple[str, float]]) -> dict[int, float]:
+    """One document's sparse row from its (term, BM25 weight) pairs (terms sharing a dimension add up)."""
+    row: dict[int, float] = {}
+    for term, w in weights:
+        tid = term_id(term)
+        row[tid] = row.get(tid, 0.0) + w
+    return row or {EMPTY_TERM: EMPTY_WEIGHT}
+
+
 def bm25_rows(index: BM25Index) -> list[dict[int, float]]:
     """Each document's BM25 weight per term, as sparse rows (what ``BM25Index.scores`` sums)."""
-    rows: list[dict[int, float]] = [{} for _ in range(index.n)]
+    docs: list[list[tuple[str, float]]] = [[] for _ in range(index.n)]
     for term, (ids, weights) in index._post.items():
-        tid = term_id(term)
         for i, w in zip(ids.tolist(), weights.tolist()):
-            rows[i][tid] = rows[i].get(tid, 0.0) + w
-    return [r or {EMPTY_TERM: EMPTY_WEIGHT} for r in rows]
+            docs[i].append((term, w))
+    return [sparse_row(d) for d in docs]
+
+
+def stats_rows(stats: BM25Stats, start: int, stop: int) -> list[dict[int, float]]:
+    """The sparse rows of documents ``start``..``stop`` of a streamed BM25Stats (equal to ``bm25_rows``)."""
+    return [sparse_row(d) for d in stats.weights(start, stop)]
 
 
 def query_sparse(tokens: Iterable[str]) -> dict[int, float]:

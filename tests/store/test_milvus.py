@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 
 from assistant.store.bm25 import BM25Index, ChineseTokenizer
-from assistant.store.milvus import EMPTY_TERM, MilvusClauseIndex, bm25_rows, expr_and, expr_in, query_sparse, term_id
+from assistant.store.bm25 import BM25Stats
+from assistant.store.milvus import (
+    EMPTY_TERM, MilvusClauseIndex, bm25_rows, expr_and, expr_in, query_sparse, stats_rows, term_id,
+)
 
 TEXTS = ["孕产妇死亡率控制在10/10万以下", "婴儿死亡率控制在3‰以下", "普惠性幼儿园覆盖率达到85%以上",
          "反家庭暴力工作机制健全", "", "孕产妇系统管理率达到90%以上"]
@@ -67,3 +70,12 @@ def test_hybrid_search_with_rrf_ranker(lite):
     hits = idx.hybrid(dense[0], query_sparse(tok("孕产妇死亡率")), 3)
     assert hits[0][0] == 0  # first in both lists
     assert len(hits) == 3
+
+
+def test_streamed_sparse_rows_equal_the_index_rows():
+    tok = ChineseTokenizer()
+    stats = BM25Stats()
+    for t in TEXTS:
+        stats.add(tok(t))
+    assert stats_rows(stats, 0, 2) + stats_rows(stats, 2, len(TEXTS)) == bm25_rows(BM25Index([tok(t) for t in TEXTS]))
+
