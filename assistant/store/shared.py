@@ -7,6 +7,7 @@
 Settings pick the backends (assistant/config.py): ``database_url`` (PostgreSQL, or any SQLAlchemy URL;
 default ``sqlite:///INDEX/shared.sqlite``) and ``vector_uri`` (Milvus; default ``INDEX/milvus.db``,
 Milvus Lite). A build embeds only clauses missing from the embedding cache (INDEX/embeddings.sqlite).
+``milvus_index`` picks the dense index (``dense_index``: FLAT on Milvus Lite, HNSW on a server).
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ class BuildReport:
     embedded: int
     seconds: float
     pruned: list[str]
+
+
+def dense_index(settings: Settings) -> str:
+    """The dense index a build makes: ``milvus_index`` (PLANQA_MILVUS_INDEX) if set, else FLAT on a Milvus
+    Lite file (exact, the only search Lite does) and HNSW on a server (exact search time grows with the plans)."""
+    return settings.milvus_index or ("FLAT" if milvus_lite_file(settings) else "HNSW")
 
 
 def clause_stats(clauses: Sequence[Clause], tokenizer: ChineseTokenizer) -> BM25Stats:
@@ -123,7 +130,7 @@ def build(settings: Settings, data: Ingested | None = None, embedder: Embedder |
     store.begin_build(data.fingerprint, name, build_id=bid)
     sentences = SentenceStream(data.clauses, tokenizer)
     store.write_tables(bid, data, sentences, sentences.weights)
-    idx = MilvusClauseIndex.create(uri, name, embedder.dim)
+    idx = MilvusClauseIndex.create(uri, name, embedder.dim, dense_index(settings))
     embedded = insert_clauses(idx, settings, data, embedder, stats)
     idx.finish()
     pruned = store.activate(bid)
