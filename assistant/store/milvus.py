@@ -38,8 +38,8 @@ FIELD_MAX = 128  # longest region / section / domain value
 RRF_K = 60  # Milvus RRFRanker's k, the same constant as assistant.retrieve.RRF_K
 INSERT_BATCH = 1_000  # rows per insert call: keeps one gRPC message well under Milvus' 64 MB cap
 FILTER_FIELDS = ("doc_id", "region", "level", "population", "domain_key", "section")
-# The dense index (Settings.milvus_index). FLAT is exact: both backends rank alike, and Milvus Lite honours
-# nothing else (it accepts HNSW and searches exactly anyway). HNSW is for a Milvus server past ~100k clauses,
+# The dense index (Settings.milvus_index). FLAT is exact: both backends rank alike, and it is what Milvus Lite
+# is good for (it accepts HNSW but searched 140k vectors as slowly as FLAT; its IVF_FLAT recalled 0.48). HNSW is for a Milvus server past ~100k clauses,
 # where an exact search's time grows with the collection (bench/RESULTS.md, "Scale").
 DENSE_INDEXES = ("FLAT", "HNSW")
 HNSW_M = 16  # links per node: Milvus' suggested middle (4-64); ~128 bytes per 384-d vector on top of its 1.5 kB
