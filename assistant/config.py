@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +19,7 @@ ENV = {
     "observations_file": "PLANQA_OBSERVATIONS",
     "vector_uri": "PLANQA_VECTOR_URI",
     "database_url": "PLANQA_DATABASE_URL",
+    "milvus_index": "PLANQA_MILVUS_INDEX",
 }
 
 
@@ -37,6 +38,14 @@ class Settings(BaseModel):
     vector_uri: str | None = None
     # database_url: an SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (sqlite:///file works too)
     database_url: str | None = None
+    # the Milvus dense index a build makes (assistant/store/milvus.py DENSE_INDEXES); unset = FLAT (exact)
+    # on a Milvus Lite file, HNSW on a server URI (assistant/store/shared.py dense_index)
+    milvus_index: Literal["FLAT", "HNSW"] | None = None
+
+    @field_validator("milvus_index", mode="before")
+    @classmethod
+    def _index_name(cls, v):
+        return v.upper() if isinstance(v, str) else v  # PLANQA_MILVUS_INDEX=hnsw reads as HNSW
 
     @classmethod
     def load(cls, **overrides) -> "Settings":

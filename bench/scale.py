@@ -13,6 +13,8 @@ throwaway PostgreSQL cluster (Debian's binaries, loopback) and Milvus Lite start
 server process on loopback (the way a Milvus server runs: outside the app), `python -m assistant build`
 timed as the build, then the app process measured as for the embedded backend. Store size: the
 PostgreSQL database plus the Milvus data folder.
+The build reads PLANQA_MILVUS_INDEX from the environment like any build: unset, the loopback server URI
+means HNSW is declared (Milvus Lite searches exactly anyway); set it to FLAT to say so explicitly.
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ import math
 import os
 import threading
 import unicodedata
+from array import array
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -112,29 +113,49 @@ class ChineseTokenizer:
         return [w for w in toks if not _is_punct(w) and not (len(w) == 1 and w in STOP_CHARS)]
 
 
+K1 = 1.5  # Okapi term-frequency saturation: the usual 1.2-2.0 range's middle
+B = 0.75  # Okapi length normalisation: the standard value
+
+
+def bm25_idf(n: int, df: int) -> float:
+    """The non-negative idf of a term held by ``df`` of ``n`` documents."""
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def length_norms(lengths: np.ndarray, k1: float, b: float) -> tuple[float, np.ndarray]:
+    """(average length, each document's k1 * (1 - b + b * length / avgdl)) for float32 ``lengths``."""
+    avgdl = float(lengths.mean()) if len(lengths) else 0.0
+    return avgdl, k1 * (1 - b + b * lengths / (avgdl or 1.0))
+
+
+def bm25_weight(idf, tf: np.ndarray, norm_: np.ndarray, k1: float) -> np.ndarray:
+    """A term's weight in documents (float32): ``idf`` (a number, or float32 per entry), term counts
+    ``tf`` (float32) and the documents' ``length_norms``. The one formula of every BM25 weight here."""
+    return (idf * tf * (k1 + 1) / (tf + norm_)).astype(np.float32)
+
+
 class BM25Index:
     """Okapi BM25 (k1, b) with the non-negative idf log(1 + (N - n + .5) / (n + .5))."""
 
-    def __init__(self, docs_tokens: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(self, docs_tokens: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> None:
         self.n = len(docs_tokens)
         self.k1, self.b = k1, b
         lengths = np.array([len(t) for t in docs_tokens], dtype=np.float32)
-        self.avgdl = float(lengths.mean()) if self.n else 0.0
         postings: dict[str, tuple[list[int], list[int]]] = {}
         for i, toks in enumerate(docs_tokens):
             for term, tf in Counter(toks).items():
                 p = postings.setdefault(term, ([], []))
                 p[0].append(i)
                 p[1].append(tf)
-        denom_base = k1 * (1 - b + b * lengths / (self.avgdl or 1.0))
+        self.avgdl, denom_base = length_norms(lengths, k1, b)
         self.idf: dict[str, float] = {}
         self._post: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for term, (ids, tfs) in postings.items():
             idx = np.asarray(ids, dtype=np.int64)
             tf = np.asarray(tfs, dtype=np.float32)
-            idf = math.log(1.0 + (self.n - len(ids) + 0.5) / (len(ids) + 0.5))
+            idf = bm25_idf(self.n, len(ids))
             self.idf[term] = idf
-            self._post[term] = (idx, (idf * tf * (k1 + 1) / (tf + denom_base[idx])).astype(np.float32))
+            self._post[term] = (idx, bm25_weight(idf, tf, denom_base[idx], k1))
 
     def scores(self, query_tokens: Iterable[str]) -> np.ndarray:
         """BM25 score of every document (0 where no query term occurs)."""
@@ -155,6 +176,59 @@ class BM25Index:
             cand = cand[np.argpartition(-s[cand], k - 1)[:k]]
         cand = cand[np.lexsort((cand, -s[cand]))]
         return [(int(i), float(s[i])) for i in cand]
+
+
+class BM25Stats:
+    """BM25 over documents seen one at a time: a first pass ``add``s each document's tokens, kept as
+    term ids and counts in flat int32 arrays (not Python lists per document), then ``weights`` gives
+    any range of documents the weights BM25Index would give them, to the last bit. The shared build
+    streams its clauses through this instead of holding a BM25Index of the whole corpus."""
+
+    def __init__(self, k1: float = K1, b: float = B) -> None:
+        self.k1, self.b = k1, b
+        self.vocab: dict[str, int] = {}  # term -> id, in first-seen order
+        self._df = array("i")  # documents holding each term id
+        self._ids, self._tfs = array("i"), array("i")  # every document's (term id, count), concatenated
+        self._starts = array("q", [0])  # document i's entries are _ids[_starts[i]:_starts[i + 1]]
+        self._lengths = array("i")
+        self._frozen: tuple | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self._lengths)
+
+    def add(self, tokens: Sequence[str]) -> None:
+        if self._frozen is not None:
+            raise RuntimeError("BM25Stats: add() after weights()")
+        for term, tf in Counter(tokens).items():
+            tid = self.vocab.setdefault(term, len(self.vocab))
+            if tid == len(self._df):
+                self._df.append(0)
+            self._df[tid] += 1
+            self._ids.append(tid)
+            self._tfs.append(tf)
+        self._starts.append(len(self._ids))
+        self._lengths.append(len(tokens))
+
+    def _freeze(self) -> tuple:
+        if self._frozen is None:
+            idf = np.array([bm25_idf(self.n, int(df)) for df in self._df], dtype=np.float32)
+            _, norms = length_norms(np.asarray(self._lengths, dtype=np.float32), self.k1, self.b)
+            self._frozen = (idf, norms, np.asarray(self._ids, dtype=np.int32), np.asarray(self._tfs, dtype=np.float32),
+                            np.asarray(self._starts, dtype=np.int64), list(self.vocab))
+            self._ids, self._tfs = array("i"), array("i")  # now held once, as numpy
+        return self._frozen
+
+    def weights(self, start: int, stop: int) -> Iterator[list[tuple[str, float]]]:
+        """Each document's (term, weight) from ``start`` to ``stop``, in its tokens' first-seen order."""
+        idf, norms, ids, tfs, starts, terms = self._freeze()
+        lo, hi = int(starts[start]), int(starts[stop])
+        doc = np.repeat(np.arange(start, stop), np.diff(starts[start:stop + 1]))
+        w = bm25_weight(idf[ids[lo:hi]], tfs[lo:hi], norms[doc], self.k1).tolist()
+        tids = ids[lo:hi].tolist()
+        for i in range(start, stop):
+            a, b = int(starts[i]) - lo, int(starts[i + 1]) - lo
+            yield [(terms[t], x) for t, x in zip(tids[a:b], w[a:b])]
 
 
 class BM25Retriever:

@@ -13,6 +13,7 @@ region, level, population, domain_key, section), ``dense`` (the embedding, inner
 and ``sparse``: the clause's Okapi BM25 term weights over the project's jieba tokens
 (assistant/store/bm25.py), so an inner product with a query's {term: 1} is exactly the BM25 score
 the embedded backend computes. Terms become sparse dimensions by a 31-bit hash (``term_id``).
+The dense index is FLAT (exact) or HNSW (``create(..., dense_index=)``; shared.dense_index picks it).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from assistant.store.bm25 import BM25Index
+from assistant.store.bm25 import BM25Index, BM25Stats
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,13 @@ FIELD_MAX = 128  # longest region / section / domain value
 RRF_K = 60  # Milvus RRFRanker's k, the same constant as assistant.retrieve.RRF_K
 INSERT_BATCH = 1_000  # rows per insert call: keeps one gRPC message well under Milvus' 64 MB cap
 FILTER_FIELDS = ("doc_id", "region", "level", "population", "domain_key", "section")
+# The dense index (Settings.milvus_index). FLAT is exact: both backends rank alike, and it is what Milvus Lite
+# is good for (it accepts HNSW but searched 140k vectors as slowly as FLAT; its IVF_FLAT recalled 0.48). HNSW is for a Milvus server past ~100k clauses,
+# where an exact search's time grows with the collection (bench/RESULTS.md, "Scale").
+DENSE_INDEXES = ("FLAT", "HNSW")
+HNSW_M = 16  # links per node: Milvus' suggested middle (4-64); ~128 bytes per 384-d vector on top of its 1.5 kB
+HNSW_EF_CONSTRUCTION = 200  # candidates per insert: the usual value for recall > 0.95 at M = 16
+HNSW_EF = 128  # candidates per search (at least k): recall over speed, a search asks for <= ~100 rows
 
 _clients: dict[str, object] = {}
 _clients_lock = threading.Lock()
@@ -66,14 +74,39 @@ def term_id(term: str) -> int:
     return (h & ((1 << TERM_BITS) - 1)) or 1
 
 
+def sparse_row(weights: Iterable[tuple[str, float]]) -> dict[int, float]:
+    """One document's sparse row from its (term, BM25 weight) pairs (terms sharing a dimension add up)."""
+    row: dict[int, float] = {}
+    for term, w in weights:
+        tid = term_id(term)
+        row[tid] = row.get(tid, 0.0) + w
+    return row or {EMPTY_TERM: EMPTY_WEIGHT}
+
+
 def bm25_rows(index: BM25Index) -> list[dict[int, float]]:
     """Each document's BM25 weight per term, as sparse rows (what ``BM25Index.scores`` sums)."""
-    rows: list[dict[int, float]] = [{} for _ in range(index.n)]
+    docs: list[list[tuple[str, float]]] = [[] for _ in range(index.n)]
     for term, (ids, weights) in index._post.items():
-        tid = term_id(term)
         for i, w in zip(ids.tolist(), weights.tolist()):
-            rows[i][tid] = rows[i].get(tid, 0.0) + w
-    return [r or {EMPTY_TERM: EMPTY_WEIGHT} for r in rows]
+            docs[i].append((term, w))
+    return [sparse_row(d) for d in docs]
+
+
+def stats_rows(stats: BM25Stats, start: int, stop: int) -> list[dict[int, float]]:
+    """The sparse rows of documents ``start``..``stop`` of a streamed BM25Stats (equal to ``bm25_rows``)."""
+    return [sparse_row(d) for d in stats.weights(start, stop)]
+
+
+def dense_index_params(kind: str) -> dict:
+    """Build parameters of a dense index type (one of DENSE_INDEXES)."""
+    if kind not in DENSE_INDEXES:
+        raise ValueError(f"unknown Milvus dense index {kind!r}: one of {', '.join(DENSE_INDEXES)}")
+    return {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION} if kind == "HNSW" else {}
+
+
+def dense_search_params(kind: str, k: int) -> dict:
+    """Search parameters of a dense index type for the best ``k`` (HNSW needs ef >= k)."""
+    return {"ef": max(HNSW_EF, k)} if kind == "HNSW" else {}
 
 
 def query_sparse(tokens: Iterable[str]) -> dict[int, float]:
@@ -101,13 +134,13 @@ def expr_and(parts: Sequence[str | None]) -> str | None:
 
 
 class MilvusClauseIndex:
-    def __init__(self, uri: str, name: str):
-        self.uri, self.name = uri, name
+    def __init__(self, uri: str, name: str, dense_index: str = "FLAT"):
+        self.uri, self.name, self.dense_index = uri, name, dense_index
         self.client = client(uri)
 
     # ---- build --------------------------------------------------------------------------------
     @classmethod
-    def create(cls, uri: str, name: str, dim: int) -> "MilvusClauseIndex":
+    def create(cls, uri: str, name: str, dim: int, dense_index: str = "FLAT") -> "MilvusClauseIndex":
         from pymilvus import DataType, MilvusClient
 
         c = client(uri)
@@ -121,12 +154,12 @@ class MilvusClauseIndex:
         schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
         schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
         ip = c.prepare_index_params()
-        ip.add_index(field_name="dense", index_type="FLAT", metric_type="IP")  # exact, as the FAISS flat index
+        ip.add_index(field_name="dense", index_type=dense_index, metric_type="IP", params=dense_index_params(dense_index))
         ip.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
         for f in ("doc_id", "population", "domain_key", "section"):
             ip.add_index(field_name=f, index_type="INVERTED")
         c.create_collection(name, schema=schema, index_params=ip)
-        return cls(uri, name)
+        return cls(uri, name, dense_index)
 
     def insert(self, rows: Sequence[dict]) -> None:
         for i in range(0, len(rows), INSERT_BATCH):
@@ -142,7 +175,8 @@ class MilvusClauseIndex:
         if not c.has_collection(name):
             raise FileNotFoundError(f"Milvus collection {name} not found at {uri}; run `python -m assistant build`")
         c.load_collection(name)
-        return cls(uri, name)
+        # the build chose the index; a replica searches it with that index's parameters, whatever its own settings
+        return cls(uri, name, c.describe_index(name, "dense").get("index_type", "FLAT"))
 
     def drop(self) -> None:
         if self.client.has_collection(self.name):
@@ -156,8 +190,12 @@ class MilvusClauseIndex:
         if k <= 0:
             return []
         res = self.client.search(self.name, data=[data], anns_field=field, limit=k, filter=expr or "",
-                                 output_fields=["row"], search_params={"metric_type": "IP"})
+                                 output_fields=["row"], search_params=self._params(field, k))
         return [(int(h["entity"]["row"]), float(h["distance"])) for h in res[0]]
+
+    def _params(self, field: str, k: int) -> dict:
+        p = dense_search_params(self.dense_index, k) if field == "dense" else {}
+        return {"metric_type": "IP", **({"params": p} if p else {})}
 
     def dense(self, qvec: np.ndarray, k: int, expr: str | None = None) -> list[tuple[int, float]]:
         return self._search(np.asarray(qvec, dtype=np.float32).tolist(), "dense", k, expr)
@@ -174,7 +212,7 @@ class MilvusClauseIndex:
         from pymilvus import AnnSearchRequest, RRFRanker
 
         reqs = [AnnSearchRequest(data=[np.asarray(qvec, dtype=np.float32).tolist()], anns_field="dense",
-                                 param={"metric_type": "IP"}, limit=depth, expr=expr or None)]
+                                 param=self._params("dense", depth), limit=depth, expr=expr or None)]
         if q:
             reqs.append(AnnSearchRequest(data=[q], anns_field="sparse", param={"metric_type": "IP"}, limit=depth,
                                          expr=expr or None))

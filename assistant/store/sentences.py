@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from assistant.models import Clause
 from assistant.text import bigrams, clause_sentences
@@ -50,13 +50,55 @@ def idf(df: dict[str, int], n: int) -> dict[str, float]:
     return {x: math.log((n + 1) / (k + 0.5)) for x, k in df.items()} | {UNSEEN: math.log(n + 1)}
 
 
-def term_weights(rows: list[SentenceTerms]) -> tuple[dict[str, float], dict[str, float]]:
-    """(bigram idf, token idf) over all sentences, as the in-memory Context counts them."""
-    bdf: dict[str, int] = {}
-    tdf: dict[str, int] = {}
-    for r in rows:
+class TermCounter:
+    """How many sentences hold each bigram and token, counted one sentence at a time."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.bdf: dict[str, int] = {}
+        self.tdf: dict[str, int] = {}
+
+    def add(self, r: SentenceTerms) -> None:
+        self.n += 1
         for b in r.bigrams:
-            bdf[b] = bdf.get(b, 0) + 1
+            self.bdf[b] = self.bdf.get(b, 0) + 1
         for t in r.tokens:
-            tdf[t] = tdf.get(t, 0) + 1
-    return idf(bdf, len(rows)), idf(tdf, len(rows))
+            self.tdf[t] = self.tdf.get(t, 0) + 1
+
+    def idf(self) -> tuple[dict[str, float], dict[str, float]]:
+        return idf(self.bdf, self.n), idf(self.tdf, self.n)
+
+    def stored(self) -> dict[str, float]:
+        """The weights as ``planqa_idf`` keeps them: bigrams as they are, tokens as "#token"."""
+        bigram_idf, token_idf = self.idf()
+        return bigram_idf | {TOKEN_MARK + t: w for t, w in token_idf.items()}
+
+
+def term_weights(rows: Iterable[SentenceTerms]) -> tuple[dict[str, float], dict[str, float]]:
+    """(bigram idf, token idf) over all sentences, as the in-memory Context counts them."""
+    counter = TermCounter()
+    for r in rows:
+        counter.add(r)
+    return counter.idf()
+
+
+class SentenceStream:
+    """The sentence index of ``clauses`` as the build writes it: each iteration tokenizes the sentences
+    afresh (none is held, so a retried write starts over) and counts their terms on the way; ``weights``
+    is the stored weights of the last complete iteration."""
+
+    def __init__(self, clauses: Sequence[Clause], tokenizer: Callable[[str], list[str]]) -> None:
+        self.clauses, self.tokenizer = clauses, tokenizer
+        self._counted: TermCounter | None = None
+
+    def __iter__(self) -> Iterator[SentenceTerms]:
+        counter = TermCounter()
+        for r in sentence_terms(self.clauses, self.tokenizer):
+            counter.add(r)
+            yield r
+        self._counted = counter
+
+    def weights(self) -> dict[str, float]:
+        if self._counted is None:
+            raise RuntimeError("SentenceStream.weights() before the sentences were read through")
+        return self._counted.stored()

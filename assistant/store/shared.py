@@ -7,6 +7,7 @@
 Settings pick the backends (assistant/config.py): ``database_url`` (PostgreSQL, or any SQLAlchemy URL;
 default ``sqlite:///INDEX/shared.sqlite``) and ``vector_uri`` (Milvus; default ``INDEX/milvus.db``,
 Milvus Lite). A build embeds only clauses missing from the embedding cache (INDEX/embeddings.sqlite).
+``milvus_index`` picks the dense index (``dense_index``: FLAT on Milvus Lite, HNSW on a server).
 """
 
 from __future__ import annotations
@@ -15,19 +16,23 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
+
+import numpy as np
 
 from assistant.config import Settings
 from assistant.ingest import Ingested, ingest
 from assistant.models import Clause, DocMeta
-from assistant.store.bm25 import BM25Index, ChineseTokenizer
+from assistant.store.bm25 import BM25Stats, ChineseTokenizer
 from assistant.store.embeddings import CachedEmbedder, Embedder, EmbeddingCache, make_embedder
-from assistant.store.milvus import MilvusClauseIndex, bm25_rows
-from assistant.store.sentences import TOKEN_MARK, sentence_terms, term_weights
+from assistant.store.milvus import FILTER_FIELDS, MilvusClauseIndex, stats_rows
+from assistant.store.sentences import SentenceStream
 from assistant.store.sql import Build, SqlStore, new_build_id
 from assistant.store.vectors import CACHE_FILE, clause_metadata, node_text
 
 log = logging.getLogger(__name__)
 COLLECTION_PREFIX = "planqa_clauses_"
+BUILD_BATCH = 2_000  # clauses per step of the Milvus pass: one step holds ~3 MB of vectors and sparse rows
 
 
 def database_url(settings: Settings) -> str:
@@ -58,47 +63,75 @@ class BuildReport:
     pruned: list[str]
 
 
-def embed_clauses(settings: Settings, clauses: list[Clause], docs: list[DocMeta], embedder: Embedder):
-    """Passage vectors for ``clauses`` through the on-disk cache (only new texts are embedded)."""
+def dense_index(settings: Settings) -> str:
+    """The dense index a build makes: ``milvus_index`` (PLANQA_MILVUS_INDEX) if set, else FLAT on a Milvus
+    Lite file (exact, the only search Lite does) and HNSW on a server (exact search time grows with the plans)."""
+    return settings.milvus_index or ("FLAT" if milvus_lite_file(settings) else "HNSW")
+
+
+def clause_stats(clauses: Sequence[Clause], tokenizer: ChineseTokenizer) -> BM25Stats:
+    """First pass over the clauses: BM25's corpus statistics (a clause's weights need every clause's terms)."""
+    stats = BM25Stats()
+    for c in clauses:
+        stats.add(tokenizer(node_text(c)))
+    return stats
+
+
+def passage_texts(clauses: Sequence[Clause], docs: Sequence[DocMeta]) -> list[str]:
+    """What each clause's passage vector embeds (the text the embedded backend's nodes embed)."""
     from assistant.store.vectors import clause_nodes
     from llama_index.core.schema import MetadataMode
 
-    texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in clause_nodes(clauses, docs)]
+    return [n.get_content(metadata_mode=MetadataMode.EMBED) for n in clause_nodes(clauses, docs)]
+
+
+def clause_row(row: int, c: Clause, meta: DocMeta | None, vec: np.ndarray, sparse: dict[int, float]) -> dict:
+    """One clause as a Milvus row (the vector stays float32 numpy: no list of Python floats)."""
+    md = clause_metadata(c, meta)
+    return {"row": row, "clause_id": c.clause_id, "dense": vec, "sparse": sparse,
+            **{f: md[f] or "" for f in FILTER_FIELDS}}
+
+
+def insert_clauses(idx: MilvusClauseIndex, settings: Settings, data: Ingested, embedder: Embedder,
+                   stats: BM25Stats) -> int:
+    """Second pass: each BUILD_BATCH of clauses embedded through the on-disk cache (only new texts are
+    embedded), given its BM25 weights and inserted. Returns how many passages were embedded."""
+    metas = {d.doc_id: d for d in data.docs}
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     cache = EmbeddingCache(settings.index_dir / CACHE_FILE)
     try:
         cached = CachedEmbedder(embedder, cache)
-        vecs = cached.embed_passages(texts)
+        for start in range(0, len(data.clauses), BUILD_BATCH):
+            batch = data.clauses[start:start + BUILD_BATCH]
+            vecs = cached.embed_passages(passage_texts(batch, data.docs))
+            sparse = stats_rows(stats, start, start + len(batch))
+            idx.insert([clause_row(start + i, c, metas.get(c.doc_id), v, sp)
+                        for i, (c, v, sp) in enumerate(zip(batch, vecs, sparse))])
     finally:
         cache.close()
-    return vecs, cached.misses
+    return cached.misses
 
 
 def build(settings: Settings, data: Ingested | None = None, embedder: Embedder | None = None) -> BuildReport:
-    """Write a new build to the shared stores and switch readers to it at the very end."""
+    """Write a new build to the shared stores and switch readers to it at the very end.
+
+    Streamed: beyond the parsed corpus, the build holds each clause's term ids and counts (BM25Stats), the
+    sentence terms' counts, and one batch of rows at a time; tables, sentence index and Milvus rows are
+    written batch by batch (sql.INSERT_CHUNK, BUILD_BATCH)."""
     t0 = time.perf_counter()
     data = data or ingest(settings.corpus_dir)
     embedder = embedder or make_embedder(settings)
     store = sql_store(settings)
     uri = vector_uri(settings)
-    vecs, embedded = embed_clauses(settings, data.clauses, data.docs, embedder)
     tokenizer = ChineseTokenizer.for_docs(data.docs)
-    sparse = bm25_rows(BM25Index([tokenizer(node_text(c)) for c in data.clauses]))
+    stats = clause_stats(data.clauses, tokenizer)
     bid = new_build_id()
     name = COLLECTION_PREFIX + bid
     store.begin_build(data.fingerprint, name, build_id=bid)
-    sentences = list(sentence_terms(data.clauses, tokenizer))
-    bigram_idf, token_idf = term_weights(sentences)
-    weights = bigram_idf | {TOKEN_MARK + t: w for t, w in token_idf.items()}
-    store.write_tables(bid, data, sentences, weights)
-    idx = MilvusClauseIndex.create(uri, name, embedder.dim)
-    metas = {d.doc_id: d for d in data.docs}
-    rows = []
-    for i, (c, v, sp) in enumerate(zip(data.clauses, vecs, sparse)):
-        md = clause_metadata(c, metas.get(c.doc_id))
-        rows.append({"row": i, "clause_id": c.clause_id, "dense": v.tolist(), "sparse": sp,
-                     **{f: md[f] or "" for f in ("doc_id", "region", "level", "population", "domain_key", "section")}})
-    idx.insert(rows)
+    sentences = SentenceStream(data.clauses, tokenizer)
+    store.write_tables(bid, data, sentences, sentences.weights)
+    idx = MilvusClauseIndex.create(uri, name, embedder.dim, dense_index(settings))
+    embedded = insert_clauses(idx, settings, data, embedder, stats)
     idx.finish()
     pruned = store.activate(bid)
     for b in pruned:

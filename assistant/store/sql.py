@@ -25,7 +25,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from itertools import islice
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from sqlalchemy import (
     Column, Float, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, create_engine, delete, func, insert,
@@ -150,6 +151,13 @@ class Build:
     clause_count: int | None
 
 
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` as lists of at most ``size``, read one list at a time."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
@@ -223,31 +231,36 @@ class SqlStore:
         self._retry(run)
         return bid
 
-    def write_tables(self, build_id: str, data: Ingested, sentences: list | None = None,
-                     weights: dict[str, float] | None = None) -> None:
-        """All rows of one build in one transaction (a killed build leaves none behind). ``sentences``
-        (SentenceTerms) and ``weights`` (term -> idf) are the sentence index replicas search by."""
+    def write_tables(self, build_id: str, data: Ingested, sentences: Iterable | None = None,
+                     weights: Mapping[str, float] | Callable[[], Mapping[str, float]] | None = None) -> None:
+        """All rows of one build in one transaction (a killed build leaves none behind), streamed in
+        chunks of INSERT_CHUNK rows: no table is ever held whole as rows. ``sentences`` (SentenceTerms,
+        any iterable) and ``weights`` (term -> idf) are the sentence index replicas search by; ``weights``
+        may be a function, called once every sentence is written (the build counts them as they pass)."""
         rows = {
-            docs_t: [{"build_id": build_id, "ord": i, "doc_id": d.doc_id, "json": d.model_dump_json()}
-                     for i, d in enumerate(data.docs)],
-            clauses_t: [{"build_id": build_id, "ord": i, "clause_id": c.clause_id, "doc_id": c.doc_id,
-                         "population": c.population, "domain_key": c.domain_key, "section": c.section,
-                         "json": c.model_dump_json()} for i, c in enumerate(data.clauses)],
-            targets_t: [{"build_id": build_id, "ord": i, "doc_id": t.doc_id, "clause_id": t.clause_id,
-                         "indicator_key": t.indicator_key, "year": t.year, "kind": t.kind, "value_num": t.value_num, "json": t.model_dump_json()}
-                        for i, t in enumerate(data.targets)],
-            errors_t: [{"build_id": build_id, "ord": i, "file": e.file, "problem": e.problem}
-                       for i, e in enumerate(data.errors)],
-            sentences_t: [{"build_id": build_id, "ord": i, "clause_ord": r.clause_ord, "doc_id": r.doc_id, "seq": r.seq,
-                           "terms": r.terms()} for i, r in enumerate(sentences or [])],
-            idf_t: [{"build_id": build_id, "term": k, "weight": w} for k, w in (weights or {}).items()],
+            docs_t: lambda: ({"build_id": build_id, "ord": i, "doc_id": d.doc_id, "json": d.model_dump_json()}
+                             for i, d in enumerate(data.docs)),
+            clauses_t: lambda: ({"build_id": build_id, "ord": i, "clause_id": c.clause_id, "doc_id": c.doc_id,
+                                 "population": c.population, "domain_key": c.domain_key, "section": c.section,
+                                 "json": c.model_dump_json()} for i, c in enumerate(data.clauses)),
+            targets_t: lambda: ({"build_id": build_id, "ord": i, "doc_id": t.doc_id, "clause_id": t.clause_id,
+                                 "indicator_key": t.indicator_key, "year": t.year, "kind": t.kind,
+                                 "value_num": t.value_num, "json": t.model_dump_json()}
+                                for i, t in enumerate(data.targets)),
+            errors_t: lambda: ({"build_id": build_id, "ord": i, "file": e.file, "problem": e.problem}
+                               for i, e in enumerate(data.errors)),
+            sentences_t: lambda: ({"build_id": build_id, "ord": i, "clause_ord": r.clause_ord, "doc_id": r.doc_id,
+                                   "seq": r.seq, "terms": r.terms()} for i, r in enumerate(sentences or [])),
+            # after sentences_t (dicts keep order): a weights function sees every sentence counted
+            idf_t: lambda: ({"build_id": build_id, "term": k, "weight": w}
+                            for k, w in ((weights() if callable(weights) else weights) or {}).items()),
         }
 
         def run():
             with self.engine.begin() as con:
-                for table, rs in rows.items():
-                    for i in range(0, len(rs), INSERT_CHUNK):
-                        con.execute(insert(table), rs[i:i + INSERT_CHUNK])
+                for table, make in rows.items():
+                    for chunk in chunks(make(), INSERT_CHUNK):
+                        con.execute(insert(table), chunk)
                 con.execute(update(builds).where(builds.c.build_id == build_id)
                             .values(clause_count=len(data.clauses)))
         self._retry(run)

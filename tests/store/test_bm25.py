@@ -46,3 +46,23 @@ def test_mask_restricts_candidates_and_zero_scores_are_not_returned():
     assert [i for i, _ in idx.top(["孕产妇"], 5, mask)] == [2]
     assert idx.top(["没有"], 5) == []
     assert (idx.scores(["家庭"]) > 0).sum() == 1
+
+
+def test_streamed_stats_give_the_index_weights_to_the_last_bit(tokenizer, parsed_corpus):
+    from assistant.store.bm25 import BM25Stats
+
+    _, clauses = parsed_corpus
+    docs = [tokenizer(c.text) for c in clauses] + [[]]  # an empty document keeps its place
+    index, stats = BM25Index(docs), BM25Stats()
+    for toks in docs:
+        stats.add(toks)
+    want: list[dict[str, float]] = [{} for _ in docs]
+    for term, (ids, weights) in index._post.items():
+        for i, w in zip(ids.tolist(), weights.tolist()):
+            want[i][term] = w
+    step = 7  # an odd batch size: batches cut anywhere give the same weights
+    got = [dict(d) for s in range(0, len(docs), step) for d in stats.weights(s, min(s + step, len(docs)))]
+    assert got == want  # exact float equality, not approx
+    assert stats.n == index.n and not got[-1]
+    with pytest.raises(RuntimeError):
+        stats.add(["孕产妇"])  # the corpus statistics are fixed once weights are read

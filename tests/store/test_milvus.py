@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 from assistant.store.bm25 import BM25Index, ChineseTokenizer
-from assistant.store.milvus import EMPTY_TERM, MilvusClauseIndex, bm25_rows, expr_and, expr_in, query_sparse, term_id
+from assistant.store.bm25 import BM25Stats
+from assistant.store.milvus import (
+    EMPTY_TERM, HNSW_EF, MilvusClauseIndex, bm25_rows, dense_index_params, dense_search_params, expr_and, expr_in,
+    query_sparse, stats_rows, term_id,
+)
 
 TEXTS = ["孕产妇死亡率控制在10/10万以下", "婴儿死亡率控制在3‰以下", "普惠性幼儿园覆盖率达到85%以上",
          "反家庭暴力工作机制健全", "", "孕产妇系统管理率达到90%以上"]
@@ -67,3 +71,33 @@ def test_hybrid_search_with_rrf_ranker(lite):
     hits = idx.hybrid(dense[0], query_sparse(tok("孕产妇死亡率")), 3)
     assert hits[0][0] == 0  # first in both lists
     assert len(hits) == 3
+
+
+def test_streamed_sparse_rows_equal_the_index_rows():
+    tok = ChineseTokenizer()
+    stats = BM25Stats()
+    for t in TEXTS:
+        stats.add(tok(t))
+    assert stats_rows(stats, 0, 2) + stats_rows(stats, 2, len(TEXTS)) == bm25_rows(BM25Index([tok(t) for t in TEXTS]))
+
+
+def test_dense_index_parameters():
+    assert dense_index_params("FLAT") == {} and dense_search_params("FLAT", 10) == {}
+    assert set(dense_index_params("HNSW")) == {"M", "efConstruction"}
+    assert dense_search_params("HNSW", 10) == {"ef": HNSW_EF}
+    assert dense_search_params("HNSW", HNSW_EF + 50) == {"ef": HNSW_EF + 50}  # ef never below k
+    with pytest.raises(ValueError):
+        dense_index_params("IVF_FLAT")
+
+
+def test_a_replica_searches_an_hnsw_collection_with_its_parameters(tmp_path):
+    rng = np.random.default_rng(3)
+    dense = rng.normal(size=(20, 8)).astype(np.float32)
+    uri = str(tmp_path / "h.db")
+    idx = MilvusClauseIndex.create(uri, "hnsw_clauses", 8, "HNSW")
+    idx.insert([{"row": i, "clause_id": f"c{i}", **{f: "" for f in ("doc_id", "region", "level", "population",
+                 "domain_key", "section")}, "dense": dense[i], "sparse": {EMPTY_TERM: 1e-6}} for i in range(20)])
+    idx.finish()
+    opened = MilvusClauseIndex.open(uri, "hnsw_clauses")
+    assert opened.dense_index == "HNSW"  # read from the collection, not from the replica's settings
+    assert opened.dense(dense[4], 3)[0][0] == 4

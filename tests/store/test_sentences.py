@@ -37,3 +37,15 @@ def test_a_stored_terms_string_splits_back_into_bigrams_and_tokens(tables):
     for r in sentence_terms([c], tok):
         assert split_terms(r.terms()) == (r.bigrams, r.tokens)
         assert not any(b.startswith(TOKEN_MARK) for b in bigrams(c.text))  # no bigram reads as a token
+
+
+def test_a_sentence_stream_counts_what_it_yields_and_can_be_read_again(tables):
+    from assistant.store.sentences import SentenceStream
+
+    clauses = tables.clauses[:40]
+    tok = ChineseTokenizer.for_docs(tables.docs)
+    rows = list(sentence_terms(clauses, tok))
+    bigram_idf, token_idf = term_weights(rows)
+    stream = SentenceStream(clauses, tok)
+    assert list(stream) == rows and list(stream) == rows  # a retried write reads it through again
+    assert stream.weights() == bigram_idf | {TOKEN_MARK + t: w for t, w in token_idf.items()}
