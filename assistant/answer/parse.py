@@ -53,6 +53,7 @@ class Turn(BaseModel):
     new_topic: bool = False  # 换个话题…
     parallel: bool = False  # 那X呢: the earlier question, asked about X
     adds: bool = False  # 课桌椅也说下: this subject besides the earlier one
+    both_plans: bool = False  # 两边分别多少: the plans set side by side so far
     compares: bool = False  # 和市里比呢: set against the earlier answer
     context: str = ""  # a clause bringing in an outside figure (国家纲要要求…)
     achieved: bool = False  # 十三五期末实际到了多少: what was reached, not the target
@@ -285,6 +286,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         asks_number=_any(plain.replace("哪几", ""), lex["asks_number"]) or _names_a_measure(plain),
         which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_anaphora(text) is not None,
         new_topic=_any(text, lex["new_topic_words"]), context=context, adds=_any(text, lex["also_words"]),
+        both_plans=_any(text, lex["both_plans_words"]),
         parallel=text.startswith(tuple(lex["parallel_start"])) or text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
         compares=_any(_without(text, lex["not_compare_words"]), lex["compare_followup_words"]), achieved=_any(asked, lex["intents"]["achieved"]),
         several=_several(text))

@@ -155,8 +155,10 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         doc_ids = list(base.doc_ids)
     intent = turn.intent
     which = turn.which if base is not None else None
-    if which and len(state.subjects) >= 2 and not turn.doc_ids:
-        doc_ids = list(state.subjects)
+    if (which or turn.both_plans) and len(state.subjects) >= 2 and not turn.doc_ids:
+        doc_ids = list(state.subjects)  # 哪个更严 / 两边分别多少: the plans set side by side so far
+    elif which and turn.doc_ids and base is not None and len(doc_ids) < 2:
+        doc_ids = list(dict.fromkeys(base.doc_ids + doc_ids))  # 曾都这个指标定的多少？哪个高？ after 西城…
     # 策略措施呢？ after 主要目标有几条: the count of that section, not its measures
     section_count = base is not None and base.intent == Intent.STRUCTURE and bool(lexicon.marker_section(turn.topic))
     if which and len(doc_ids) >= 2:

@@ -78,6 +78,7 @@ class Questions(_Strict):
     parent_words: list[str]
     area_words: list[str]
     also_words: list[str]
+    both_plans_words: list[str]
     lead_words: list[str]
     all_plans_words: list[str]
     which_words: dict[str, list[str]]

@@ -161,3 +161,11 @@ def test_a_year_another_plan_was_asked_for_does_not_stick_to_a_plan_without_it(a
 def test_a_section_named_after_a_count_is_counted(ask_query):
     q = ask_query("策略措施呢？", ["曾都妇女与环境主要目标有几条？"])
     assert q.intent == Intent.STRUCTURE and q.domain_key == "环境"
+
+
+def test_both_sides_and_which_with_one_plan_named_compare_the_chat_plans(ask_query):
+    history = ["回到西城，每千名儿童床位数要增到多少？"]
+    q = ask_query("曾都这个指标定的多少？哪个高？", history)
+    assert q.intent == Intent.COMPARE and set(q.doc_ids) == {"xicheng", "zengdu"}
+    q = ask_query("儿科执业医师呢，两边分别多少？", history + ["曾都这个指标定的多少？哪个高？"])
+    assert set(q.doc_ids) == {"xicheng", "zengdu"}

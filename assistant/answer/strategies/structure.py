@@ -17,7 +17,7 @@ from assistant.text import norm
 
 DATE_LINE = re.compile(r"^\d{4}年?\d{1,2}月?\d{1,2}日$")
 COUNTED_SECTIONS = ("主要目标", "策略措施", "发展目标")  # the numbered lists staff count
-CHAPTERS = ("组织实施", "监测评估")  # chapters outside the domains whose numbered items staff count too
+CHAPTERS = ("基本原则", "组织实施", "监测评估")  # chapters outside the domains whose numbered items staff count too
 
 
 def _part_of(q: Query) -> list[str]:
@@ -85,6 +85,8 @@ class Structure:
         named = [s for s in COUNTED_SECTIONS if s in asked] or [s for s in COUNTED_SECTIONS if s in q.text] \
             or list(COUNTED_SECTIONS)
         pops = _part_of(q) or [None]
+        if pops == [None] and q.domain_key:  # 健康领域主要目标有几条: the 妇女 and the 儿童 domain, each by itself
+            pops = sorted({c.population for c in ctx.clauses_of.get(d.doc_id, []) if c.domain_key == q.domain_key}) or [None]
         for pop in pops:
             clauses = [c for c in ctx.clauses_of.get(d.doc_id, []) if (pop is None or c.population == pop)
                        and (q.domain_key is None or c.domain_key == q.domain_key) and c.domain]

@@ -4,3 +4,8 @@
 def test_a_poem_is_not_a_plan_question(engine):
     a = engine.ask("帮我写首关于春天的诗吧")
     assert not a.answerable and not a.citations and "规划" in a.answer
+
+
+def test_the_weather_is_off_topic(engine):
+    a = engine.ask("明天北京天气咋样，适合组织亲子活动不")
+    assert not a.answerable and not a.citations

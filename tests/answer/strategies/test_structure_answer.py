@@ -60,3 +60,14 @@ def test_the_date_cites_the_signature_line_above_it(tables, ask_query):
     assert "2021年12月30日" in d.answer and "北京市东城区人民政府" in d.answer
     texts = [ctx.clause(c.clause_id).text.strip() for c in d.citations]
     assert "北京市东城区人民政府" in texts and "2021年12月30日" in texts
+
+
+def test_a_domain_of_both_parts_is_counted_per_part_and_principles_are_counted(tables, ask_query):
+    from assistant.answer.context import Context
+    from tests.answer.conftest import KeywordSearcher
+
+    ctx = Context(tables.docs, tables.clauses, tables.targets, KeywordSearcher(tables.clauses[:1], tables.docs))
+    d = Structure().run(ask_query("曾都健康领域主要目标有几条？"), ctx)
+    assert "儿童与健康：主要目标13条" in d.answer and "妇女与健康：主要目标11条" in d.answer
+    d = Structure().run(ask_query("曾都妇女规划的基本原则有几条？"), ctx)
+    assert "基本原则5条" in d.answer
