@@ -197,7 +197,9 @@ class Engine:
             if t.indicator_key in seen:
                 continue
             seen.add(t.indicator_key)
-            table = self.compare(t.indicator_key)
+            # the module's compare, not self.compare: the table needs no clause labels, and on the shared
+            # backend each label is a clause read (the app builds this table at start)
+            table = compare(t.indicator_key, self.docs, self.ctx.by_key.get(t.indicator_key, []))
             row = {"indicator_key": t.indicator_key, "city": f"{t.quote}"}
             for r in table.rows:
                 if r.doc_id != ref.doc_id:

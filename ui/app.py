@@ -108,6 +108,11 @@ MAX_CHAT_MESSAGES = 100  # messages a chat shows (and the client sends back on e
 SHOWN_REFUSED_CHARS = 200  # a refused, overlong question is echoed this far, then cut
 MAX_FILE_STEM_CHARS = 60  # a download's name from its filter: long enough for 规划_人群_领域_指标_年份
 MAX_COMMENT_CHARS = 2_000  # the note with a dislike (assistant.feedback caps what it stores the same)
+# plans whose clause picker and search words the 规划浏览 tab keeps on the shared backend, most recently
+# opened first: staff read a few plans at a time, and a plan is ~300 clauses (~0.5 MB of labels and
+# normalised text), so 16 keep this under ~10 MB whatever the number of plans. The embedded backend keeps
+# every plan, as before (its engine holds them all anyway).
+PLAN_CACHE = 16
 
 
 def launch_options() -> dict[str, Any]:
@@ -386,9 +391,53 @@ def alignment_frame(rows: list[dict], city_name: str) -> pd.DataFrame:
 LEADING_NO = re.compile(r"^\s*[（(]?[0-9一二三四五六七八九十]+[)）.、．]\s*")
 
 
-def plan_outline(engine, doc_id: str) -> str:
-    """plan → part → domain → section → clauses, as nested <details>."""
-    clauses = sorted((c for c in engine.clauses if c.doc_id == doc_id), key=lambda c: c.order)
+def is_shared(engine) -> bool:
+    """True for a replica on the shared stores (Milvus + PostgreSQL), which reads clauses when asked."""
+    return getattr(engine, "build_id", None) is not None
+
+
+def doc_clauses(engine, doc_id: str) -> list[Clause]:
+    """One plan's clauses in reading order: on the shared backend one indexed query (through the
+    engine's bounded caches), never a walk over every plan's clauses."""
+    if is_shared(engine):
+        clauses = engine.ctx.clauses_of.get(doc_id, [])
+    else:
+        clauses = [c for c in engine.clauses if c.doc_id == doc_id]
+    return sorted(clauses, key=lambda c: c.order)
+
+
+class PlanPages:
+    """The 规划浏览 tab's per-plan data: the clause picker's (label, id) choices and each clause's
+    search words (what 在条款原文中查找 matches), built when a plan is opened and kept for the
+    `size` plans opened last (keyed by build too: a replica that switched builds reads afresh)."""
+
+    def __init__(self, engine, size: int):
+        self.engine = engine
+        self.size = max(1, size)
+        self._pages: OrderedDict[tuple, tuple[list[tuple[str, str]], dict[str, str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, doc_id: str | None, clauses: list[Clause] | None = None) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        if not doc_id:
+            return [], {}
+        key = (getattr(self.engine, "build_id", None), doc_id)
+        with self._lock:
+            if key in self._pages:
+                self._pages.move_to_end(key)
+                return self._pages[key]
+        clauses = doc_clauses(self.engine, doc_id) if clauses is None else clauses
+        page = ([(c.label, c.clause_id) for c in clauses], {c.clause_id: norm(c.label + c.text) for c in clauses})
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+        return page
+
+
+def plan_outline(engine, doc_id: str, clauses: list[Clause] | None = None) -> str:
+    """plan → part → domain → section → clauses, as nested <details>. `clauses`: the plan's clauses
+    in order, when the caller has read them (doc_clauses)."""
+    clauses = doc_clauses(engine, doc_id) if clauses is None else clauses
     tree: dict[str, dict[str, dict[str, list[Clause]]]] = {}
     for c in clauses:
         tree.setdefault(c.part, {}).setdefault(c.domain or "（总体）", {}).setdefault(c.section, []).append(c)
@@ -429,14 +478,18 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
 
     plans = [d for d in engine.docs]
     plan_choices = [("全部规划", ALL)] + [(d.short_name, d.doc_id) for d in plans]
-    populations = sorted({c.population for c in engine.clauses if c.population})
-    domains = sorted({c.domain_key for c in engine.clauses if c.domain_key})
     keys = engine.indicator_keys()
-    all_targets = engine.targets()
-    years = sorted({t.year for t in all_targets if t.year})
-    clause_choices = {d.doc_id: [(c.label, c.clause_id) for c in sorted(
-        (c for c in engine.clauses if c.doc_id == d.doc_id), key=lambda c: c.order)] for d in plans}
-    clause_words = {c.clause_id: norm(c.label + c.text) for c in engine.clauses}  # what 在条款原文中查找 matches
+    if is_shared(engine):  # the filters' choices from distinct-value queries: no clause or target is read
+        reader = engine.ctx.reader
+        populations = reader.clause_values("population")
+        domains = reader.clause_values("domain_key")
+        years = [y for y in reader.target_years("target") if y]
+    else:
+        populations = sorted({c.population for c in engine.clauses if c.population})
+        domains = sorted({c.domain_key for c in engine.clauses if c.domain_key})
+        years = sorted({t.year for t in engine.targets() if t.year})
+    # one plan's clause picker and search words, read when the plan is opened
+    pages = PlanPages(engine, PLAN_CACHE if is_shared(engine) else len(plans))
     try:
         from assistant.compare import reference_doc
         ref = reference_doc(engine.docs)
@@ -585,7 +638,9 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
     def show_plan(doc_id):
         if not doc_id:
             return "", gr.update(choices=[], value=None), clause_view(engine, None)
-        return plan_outline(engine, doc_id), gr.update(choices=clause_choices.get(doc_id, []), value=None), clause_view(engine, None)
+        clauses = doc_clauses(engine, doc_id)
+        choices, _ = pages.get(doc_id, clauses)
+        return plan_outline(engine, doc_id, clauses), gr.update(choices=choices, value=None), clause_view(engine, None)
 
     def show_clause(cid):
         return clause_view(engine, engine.clause(cid) if cid else None)
@@ -593,7 +648,8 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
     def find_clauses(doc_id, words):
         """The clause picker narrowed to clauses whose label or text holds the words."""
         words = norm(words or "")
-        choices = [(label, cid) for label, cid in clause_choices.get(doc_id, []) if words in clause_words[cid]]
+        page, text_of = pages.get(doc_id)
+        choices = [(label, cid) for label, cid in page if words in text_of[cid]]
         return gr.update(choices=choices, value=None, label=f"阅读条款（{len(choices)} 条）" if words else "阅读条款")
 
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=CACHE_SWEEP_S) as app:
@@ -704,4 +760,5 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
                 intake_tab(engine)
     app.exports = exports  # for tests and for close()
     app.api_turns = api_turns
+    app.plan_pages = pages
     return app

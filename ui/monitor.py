@@ -139,6 +139,22 @@ def upload_report(report, file_name: str, dry_run: bool) -> str:
     return "\n".join(lines)
 
 
+def shared_statuses(engine, store: ObservationStore, doc_id: str = ALL) -> list[StatusRow]:
+    """The status rows of one plan (ALL: every plan) read from the shared stores for this request: its
+    targets, the achieved rows of the plans of its region (the corpus's observations of that region) and
+    the clauses those rows cite. The same rows as the embedded tab's, filtered to the plan."""
+    docs = list(engine.docs)
+    picked = [doc_id] if doc_id else None
+    region_docs = None
+    if picked is not None:
+        regions = {d.region for d in docs if d.doc_id == doc_id}
+        region_docs = [d.doc_id for d in docs if d.region in regions]
+    targets = engine.ctx.select_targets(kinds=("target",), doc_ids=picked)
+    achieved = engine.ctx.select_targets(kinds=("achieved",), doc_ids=region_docs)
+    clauses = engine.ctx.clauses_for({t.clause_id for t in [*targets, *achieved]})
+    return statuses(targets, load_observations(Ingested(docs, clauses, achieved), store), docs, clauses)
+
+
 def monitor_tab(app: gr.Blocks, engine, store: ObservationStore | None, new_folder, plans: list[DocMeta]) -> None:
     """Build the 监测 tab's components and events inside the caller's gr.Tab. `store`: None for the
     one in the data folder (or PLANQA_OBSERVATIONS). `new_folder()`: a fresh folder for a download
@@ -146,16 +162,23 @@ def monitor_tab(app: gr.Blocks, engine, store: ObservationStore | None, new_fold
     if store is None:
         settings = getattr(engine, "settings", None) or Settings.load()
         store = ObservationStore(settings.observations_path)
-    targets = getattr(engine, "all_targets", None) or engine.targets()
-    data = Ingested(list(engine.docs), list(engine.clauses), list(targets))
-    domains = sorted({t.domain_key for t in targets if t.domain_key and t.kind == "target"})
+    shared = getattr(engine, "build_id", None) is not None
+    if shared:  # a replica on the shared stores reads a plan's targets when it is shown, and keeps none
+        data = None
+        domains = engine.ctx.reader.target_domain_keys("target")
+    else:
+        targets = getattr(engine, "all_targets", None) or engine.targets()
+        data = Ingested(list(engine.docs), list(engine.clauses), list(targets))
+        domains = sorted({t.domain_key for t in targets if t.domain_key and t.kind == "target"})
 
-    def current() -> list[StatusRow]:
-        return statuses(data.targets, load_observations(data, store), data.docs, data.clauses)
+    def current(doc_id: str = ALL) -> list[StatusRow]:
+        if data is not None:
+            return statuses(data.targets, load_observations(data, store), data.docs, data.clauses)
+        return shared_statuses(engine, store, doc_id)
 
     def refresh(doc_id, domain_key, status):
         try:
-            rows = filter_rows(current(), doc_id or ALL, domain_key or ALL, status or ALL)
+            rows = filter_rows(current(doc_id or ALL), doc_id or ALL, domain_key or ALL, status or ALL)
         except ObservationStoreError as e:
             return f'<div class="verdict-note">{html.escape(str(e))}</div>', "", "", None
         xlsx = new_folder() / "年度监测.xlsx"
@@ -167,7 +190,9 @@ def monitor_tab(app: gr.Blocks, engine, store: ObservationStore | None, new_fold
             return ("请选择 .csv 或 .xlsx 文件。", *refresh(doc_id, domain_key, status))
         name = Path(path).name
         try:
-            report = add_observations(path, store, data, dry_run=bool(dry_run))
+            # the shared backend reads the targets the rows are matched against for this upload only
+            tables = data or Ingested(list(engine.docs), [], list(engine.all_targets))
+            report = add_observations(path, store, tables, dry_run=bool(dry_run))
             message = upload_report(report, name, bool(dry_run))
         except (TableError, ObservationStoreError) as e:
             message = f"**{html.escape(name)}** 无法导入：{html.escape(str(e))}"
@@ -176,7 +201,10 @@ def monitor_tab(app: gr.Blocks, engine, store: ObservationStore | None, new_fold
     gr.Markdown("每个规划目标与最新观测值对照：已达标 / 未达标 / 有风险（趋势到目标年份仍达不到）/ 无数据 / 定性目标。"
                 "观测值来自上传的监测表，以及规划“发展基础”和工作总结中的已达成数字（以条款为来源）。")
     with gr.Row():
-        m_plan = gr.Dropdown([("全部规划", ALL)] + [(d.short_name, d.doc_id) for d in plans], value=ALL, label="规划",
+        # on the shared backend the tab opens on the first plan: 全部规划 reads every plan's targets (per
+        # request, nothing kept), too much for each page load at thousands of plans
+        first = plans[0].doc_id if shared and plans else ALL
+        m_plan = gr.Dropdown([("全部规划", ALL)] + [(d.short_name, d.doc_id) for d in plans], value=first, label="规划",
                              elem_id="monitor-plan")
         m_domain = gr.Dropdown([("全部", ALL)] + domains, value=ALL, label="领域", elem_id="monitor-domain")
         m_status = gr.Dropdown([("全部", ALL)] + [(s.label, s.value) for s in Status], value=ALL, label="状态",
@@ -201,5 +229,5 @@ def monitor_tab(app: gr.Blocks, engine, store: ObservationStore | None, new_fold
     app.load(refresh, filters, outputs, api_visibility="private")
 
 
-__all__ = ["monitor_tab", "status_badge", "table_html", "chart_svg", "charts_html", "filter_rows", "summary_html",
+__all__ = ["monitor_tab", "shared_statuses", "status_badge", "table_html", "chart_svg", "charts_html", "filter_rows", "summary_html",
            "COLOURS", "ANNUAL_COLUMNS", "CSS"]

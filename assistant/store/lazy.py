@@ -146,6 +146,26 @@ class BuildReader:
             targets_t.c.build_id == self.build_id, targets_t.c.kind == kind, targets_t.c.indicator_key.is_not(None),
             targets_t.c.value_num.is_not(None))))
 
+    # ---- small distinct lists (the app's filters): one indexed query each, no row text read -------
+    def clause_values(self, column: str) -> list[str]:
+        """The distinct non-empty values of a clause column ("population", "domain_key")."""
+        col = clauses_t.c[column]
+        return sorted(v for (v,) in self._all(select(col).distinct().where(
+            clauses_t.c.build_id == self.build_id, col.is_not(None), col != "")))
+
+    def target_years(self, kind: str) -> list[int]:
+        """The years the rows of this kind name."""
+        return sorted(y for (y,) in self._all(select(targets_t.c.year).distinct().where(
+            targets_t.c.build_id == self.build_id, targets_t.c.kind == kind, targets_t.c.year.is_not(None))))
+
+    def target_domain_keys(self, kind: str) -> list[str]:
+        """The domains of the rows of this kind (a row's domain is its clause's: the build copies it)."""
+        stmt = select(clauses_t.c.domain_key).distinct().select_from(targets_t.join(clauses_t, (
+            clauses_t.c.build_id == targets_t.c.build_id) & (clauses_t.c.clause_id == targets_t.c.clause_id))).where(
+            targets_t.c.build_id == self.build_id, targets_t.c.kind == kind, clauses_t.c.domain_key.is_not(None),
+            clauses_t.c.domain_key != "")
+        return sorted(k for (k,) in self._all(stmt))
+
     # ---- the sentence index ----------------------------------------------------------------------
     def weights(self, terms: Iterable[str]) -> dict[str, float]:
         terms = sorted(set(terms))
