@@ -75,3 +75,21 @@ def ask_query(tables):
         return resolve(read_turn(question, tables.docs), state, tables.docs)
 
     return read
+
+
+def write_shared_build(store, tables, plans) -> tuple:
+    """Some whole plans of the real corpus written as one active shared build by the real build code
+    (tables and the sentence index): (their Ingested data, a KeywordSearcher over them, the build id)."""
+    from assistant.ingest import Ingested
+    from assistant.store.sentences import TOKEN_MARK, sentence_terms, term_weights
+
+    keep = set(plans)
+    data = Ingested([d for d in tables.docs if d.doc_id in keep], [c for c in tables.clauses if c.doc_id in keep],
+                    [t for t in tables.targets if t.doc_id in keep], [], tables.fingerprint)
+    searcher = KeywordSearcher(data.clauses, data.docs)
+    rows = list(sentence_terms(data.clauses, searcher.tokenizer))
+    bigram_idf, token_idf = term_weights(rows)
+    bid = store.begin_build(data.fingerprint, "c1")
+    store.write_tables(bid, data, rows, bigram_idf | {TOKEN_MARK + t: w for t, w in token_idf.items()})
+    store.activate(bid)
+    return data, searcher, bid

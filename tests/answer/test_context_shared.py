@@ -10,10 +10,8 @@ import pytest
 from assistant.answer.context import Context
 from assistant.answer.context_shared import SharedContext
 from assistant.answer.router import route
-from assistant.ingest import Ingested
 from assistant.store.lazy import BuildReader
-from assistant.store.sentences import TOKEN_MARK, sentence_terms, term_weights
-from tests.answer.conftest import KeywordSearcher
+from tests.answer.conftest import write_shared_build
 from tests.store.test_sql import store  # noqa: F401 - the SQLite / PostgreSQL store fixture
 
 PLANS = ("dongcheng", "xicheng", "zengdu")  # three district plans: enough for region-less questions to span plans
@@ -31,15 +29,7 @@ QUESTIONS = [
 
 @pytest.fixture
 def both(store, tables):  # noqa: F811
-    keep = set(PLANS)
-    data = Ingested([d for d in tables.docs if d.doc_id in keep], [c for c in tables.clauses if c.doc_id in keep],
-                    [t for t in tables.targets if t.doc_id in keep], [], tables.fingerprint)
-    searcher = KeywordSearcher(data.clauses, data.docs)
-    rows = list(sentence_terms(data.clauses, searcher.tokenizer))
-    bi, tok = term_weights(rows)
-    bid = store.begin_build(data.fingerprint, "c1")
-    store.write_tables(bid, data, rows, bi | {TOKEN_MARK + t: w for t, w in tok.items()})
-    store.activate(bid)
+    data, searcher, bid = write_shared_build(store, tables, PLANS)
     memory = Context(data.docs, data.clauses, data.targets, searcher, observations=list)
     shared = SharedContext(BuildReader(store, bid), searcher, observations=list)
     return data, memory, shared

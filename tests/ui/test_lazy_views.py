@@ -13,13 +13,11 @@ import pytest
 
 from assistant.answer.context_shared import SharedContext
 from assistant.engine import Engine
-from assistant.ingest import Ingested
 from assistant.monitor import add_observations, load_observations, statuses
 from assistant.store.lazy import BuildReader, ClauseRows, TargetRows
 from assistant.store.observations import ObservationStore
-from assistant.store.sentences import TOKEN_MARK, sentence_terms, term_weights
 from assistant.store.sql import SqlStore
-from tests.answer.conftest import KeywordSearcher
+from tests.answer.conftest import write_shared_build
 from tests.ui.conftest import ROOT
 
 PLANS = ("beijing", "dongcheng", "xicheng", "zengdu")  # the reference plan (对标) and three districts
@@ -69,16 +67,8 @@ class CountingReader(BuildReader):
 
 @pytest.fixture
 def shared(tables, settings, tmp_path):
-    keep = set(PLANS)
-    data = Ingested([d for d in tables.docs if d.doc_id in keep], [c for c in tables.clauses if c.doc_id in keep],
-                    [t for t in tables.targets if t.doc_id in keep], [], tables.fingerprint)
-    searcher = KeywordSearcher(data.clauses, data.docs)
-    rows = list(sentence_terms(data.clauses, searcher.tokenizer))
-    bi, tok = term_weights(rows)
     store = SqlStore(f"sqlite:///{tmp_path / 'shared.sqlite'}")
-    bid = store.begin_build(data.fingerprint, "c1")
-    store.write_tables(bid, data, rows, bi | {TOKEN_MARK + t: w for t, w in tok.items()})
-    store.activate(bid)
+    data, searcher, bid = write_shared_build(store, tables, PLANS)
     reader = CountingReader(store, bid)
     reader.reset()
     # what Engine.__init__ sets on the shared backend, with the keyword searcher for Milvus
