@@ -177,6 +177,11 @@ class Engine:
         found = find_indicators(norm(indicator))
         return found[0][1] if found else None
 
+    @property
+    def shared(self) -> bool:
+        """Reads a shared build (Milvus + PostgreSQL) row by row when asked, not embedded files."""
+        return self.build_id is not None
+
     def compare(self, indicator: str, year: int | None = None, doc_ids: list[str] | None = None) -> CompareTable:
         key = self.resolve_indicator(indicator) or indicator
         table = compare(key, self.docs, self.ctx.by_key.get(key, []), doc_ids, year)

@@ -51,6 +51,10 @@ class DocMeta(BaseModel):
         """YAML reads an unquoted 2021-12-30 as a date: accept it as the ISO string it means."""
         return v.isoformat() if isinstance(v, _dt.date) else v
 
+    def covers(self, year: int) -> bool:
+        """The year lies in the document's period (a plan's 2021–2025, a report's 2018–2019)."""
+        return self.period_start <= year <= self.period_end
+
 
 class Observation(BaseModel):
     """One observed value of an indicator in a region and year, with where it comes from."""

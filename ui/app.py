@@ -391,15 +391,10 @@ def alignment_frame(rows: list[dict], city_name: str) -> pd.DataFrame:
 LEADING_NO = re.compile(r"^\s*[（(]?[0-9一二三四五六七八九十]+[)）.、．]\s*")
 
 
-def is_shared(engine) -> bool:
-    """True for a replica on the shared stores (Milvus + PostgreSQL), which reads clauses when asked."""
-    return getattr(engine, "build_id", None) is not None
-
-
 def doc_clauses(engine, doc_id: str) -> list[Clause]:
     """One plan's clauses in reading order: on the shared backend one indexed query (through the
     engine's bounded caches), never a walk over every plan's clauses."""
-    if is_shared(engine):
+    if engine.shared:
         clauses = engine.ctx.clauses_of.get(doc_id, [])
     else:
         clauses = [c for c in engine.clauses if c.doc_id == doc_id]
@@ -420,7 +415,7 @@ class PlanPages:
     def get(self, doc_id: str | None, clauses: list[Clause] | None = None) -> tuple[list[tuple[str, str]], dict[str, str]]:
         if not doc_id:
             return [], {}
-        key = (getattr(self.engine, "build_id", None), doc_id)
+        key = (self.engine.build_id, doc_id)
         with self._lock:
             if key in self._pages:
                 self._pages.move_to_end(key)
@@ -479,7 +474,7 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
     plans = [d for d in engine.docs]
     plan_choices = [("全部规划", ALL)] + [(d.short_name, d.doc_id) for d in plans]
     keys = engine.indicator_keys()
-    if is_shared(engine):  # the filters' choices from distinct-value queries: no clause or target is read
+    if engine.shared:  # the filters' choices from distinct-value queries: no clause or target is read
         reader = engine.ctx.reader
         populations = reader.clause_values("population")
         domains = reader.clause_values("domain_key")
@@ -489,7 +484,7 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
         domains = sorted({c.domain_key for c in engine.clauses if c.domain_key})
         years = sorted({t.year for t in engine.targets() if t.year})
     # one plan's clause picker and search words, read when the plan is opened
-    pages = PlanPages(engine, PLAN_CACHE if is_shared(engine) else len(plans))
+    pages = PlanPages(engine, PLAN_CACHE if engine.shared else len(plans))
     try:
         from assistant.compare import reference_doc
         ref = reference_doc(engine.docs)

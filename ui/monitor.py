@@ -162,7 +162,7 @@ def monitor_tab(app: gr.Blocks, engine, store: ObservationStore | None, new_fold
     if store is None:
         settings = getattr(engine, "settings", None) or Settings.load()
         store = ObservationStore(settings.observations_path)
-    shared = getattr(engine, "build_id", None) is not None
+    shared = engine.shared
     if shared:  # a replica on the shared stores reads a plan's targets when it is shown, and keeps none
         data = None
         domains = engine.ctx.reader.target_domain_keys("target")

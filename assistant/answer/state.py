@@ -107,12 +107,17 @@ def _parent_plan(doc_ids: list[str], docs: list[DocMeta], remembered: str | None
     return [ref.doc_id], [], notes
 
 
+def _plans_cover(year: int | None, docs: list[DocMeta]) -> bool:
+    """Some plan's period holds the year (十四五的目标: 2025)."""
+    return year is not None and any(d.kind == "plan" and d.covers(year) for d in docs)
+
+
 def _year_document(year: int | None, docs: list[DocMeta]) -> str | None:
     """The one document that is not a plan whose years hold ``year`` when no plan's do (2018年全市…:
     the 2018 work report, not a plan of 2021–2025)."""
-    if year is None or any(d.kind == "plan" and d.period_start <= year <= d.period_end for d in docs):
+    if year is None or _plans_cover(year, docs):
         return None
-    held = [d.doc_id for d in docs if d.kind != "plan" and d.period_start <= year <= d.period_end]
+    held = [d.doc_id for d in docs if d.kind != "plan" and d.covers(year)]
     return held[0] if len(held) == 1 else None
 
 
@@ -136,8 +141,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     if year_doc:  # 2018年全市婚前医学检查率: the report of that year speaks of its own city
         doc_ids = [year_doc]
     # 第六次全市…会议 in a chat about the report: 全市 is still the report's city (市里十四五规划… is the plan)
-    of_plans = "规划" in turn.text or (turn.year is not None and any(
-        d.kind == "plan" and d.period_start <= turn.year <= d.period_end for d in docs))  # 十四五的目标
+    of_plans = "规划" in turn.text or _plans_cover(turn.year, docs)  # 十四五的目标
     in_report = not doc_ids and base is not None and bool(base.doc_ids) and not of_plans and \
         all(by_id[i].kind != "plan" for i in base.doc_ids if i in by_id) and not turn.parent_said
     if turn.city_word and not in_report and not any(by_id[i].kind != "plan" for i in doc_ids if i in by_id):
@@ -200,7 +204,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.asks_number = q.asks_number or base.asks_number
         q.population = q.population or base.population
     if turn.year is None and q.year is not None and q.doc_ids and all(
-            i in by_id and by_id[i].kind == "plan" and not by_id[i].period_start <= q.year <= by_id[i].period_end
+            i in by_id and by_id[i].kind == "plan" and not by_id[i].covers(q.year)
             for i in q.doc_ids):  # 那东城…有什么措施 after 曾都2030年那个…: 2030 was 曾都's year, not 东城's
         q.year = None
     if turn.adds and base is not None and turn.indicator_keys and base.indicator_keys and not inherit:

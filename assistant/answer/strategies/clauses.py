@@ -26,8 +26,8 @@ EXTRA_HITS = 4  # hits read beyond k, so that header paragraphs dropped still le
 def best_hits(q: Query, ctx: Context, per_doc: bool, intent: Intent) -> list:
     docs = ctx.scope(q.doc_ids, q.text, plans_only=False)
     if q.year is not None:  # a year outside every plan's period: only documents that cover it
-        docs = [d for d in (docs if q.doc_ids else ctx.docs) if d.period_start <= q.year <= d.period_end] or docs
-        if not any(d.period_start <= q.year <= d.period_end for d in docs):
+        docs = [d for d in (docs if q.doc_ids else ctx.docs) if d.covers(q.year)] or docs
+        if not any(d.covers(q.year) for d in docs):
             return []
     elif not q.doc_ids:
         docs = [d for d in docs if d.kind == "plan"]

@@ -35,7 +35,7 @@ class FigureFinder:
             return None
         docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.docs)
         if q.year is not None:
-            docs = [d for d in docs if d.period_start <= q.year <= d.period_end] or (docs if q.doc_ids else [])
+            docs = [d for d in docs if d.covers(q.year)] or (docs if q.doc_ids else [])
         if not docs:
             return None
         # 床位呢 after 每千名儿童…: the earlier topic frames a turn that names little of its own

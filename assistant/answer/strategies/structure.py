@@ -20,11 +20,11 @@ COUNTED_SECTIONS = ("主要目标", "策略措施", "发展目标")  # the numbe
 CHAPTERS = ("基本原则", "组织实施", "监测评估")  # chapters outside the domains whose numbered items staff count too
 
 
-def _part_of(q: Query) -> list[str]:
-    """The parts (妇女/儿童) asked about: those this turn names itself (儿童那块呢 after 妇女部分分了几个
-    领域), else those named as a part or plan, else the query's population."""
+def _part_of(q: Query, asked: str) -> list[str]:
+    """The parts (妇女/儿童) asked about: those this turn (``asked``) names itself (儿童那块呢 after
+    妇女部分分了几个领域), else those named as a part or plan, else the query's population."""
     populations = lexicon.load("questions")["populations"].items()
-    said = [p for p, words in populations if any(w in q.own_topic for w in words)]
+    said = [p for p, words in populations if any(w in asked for w in words)]
     pops = said or [p for p, words in populations if any(w + "部分" in q.text or w + "规划" in q.text for w in words)]
     return pops or ([q.population] if q.population else [])
 
@@ -53,7 +53,7 @@ class Structure:
                 self._counts(q, ctx, d, parts, cites, counts, asked)
         elif "领域" in q.text:
             for d in docs:
-                self._domains(q, ctx, d, parts, cites, counts)
+                self._domains(q, ctx, d, parts, cites, counts, asked)
         else:
             for d in docs:
                 self._facts(q, ctx, d, parts, cites, missing)
@@ -73,7 +73,7 @@ class Structure:
         chapters = [s for s in CHAPTERS if s in q.text]
         if chapters:  # 组织实施部分一共几条: that chapter's items, not the domains'
             # a file of two plans (曾都: 妇女 and 儿童) has the chapter once per plan
-            pops = (_part_of(q) or sorted({p.population for p in d.parts})) if len(d.parts) > 1 else [None]
+            pops = (_part_of(q, asked) or sorted({p.population for p in d.parts})) if len(d.parts) > 1 else [None]
             for s in chapters:
                 for pop in pops:
                     sec = [c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == s and (pop is None or c.population == pop)]
@@ -84,7 +84,7 @@ class Structure:
         # 策略措施呢 after 主要目标有几条: the section this turn names, else those the question names
         named = [s for s in COUNTED_SECTIONS if s in asked] or [s for s in COUNTED_SECTIONS if s in q.text] \
             or list(COUNTED_SECTIONS)
-        pops = _part_of(q) or [None]
+        pops = _part_of(q, asked) or [None]
         if pops == [None] and q.domain_key:  # 健康领域主要目标有几条: the 妇女 and the 儿童 domain, each by itself
             pops = sorted({c.population for c in ctx.clauses_of.get(d.doc_id, []) if c.domain_key == q.domain_key}) or [None]
         for pop in pops:
@@ -104,8 +104,8 @@ class Structure:
                 domain = clauses[0].domain if q.domain_key and clauses else None
                 parts.append(phrases.SECTION_COUNT.format(scope=self._scope_name(d, pop, domain), counts="，".join(items)))
 
-    def _domains(self, q: Query, ctx: Context, d: DocMeta, parts, cites, counts) -> None:
-        for pop in _part_of(q) or ["妇女", "儿童"]:
+    def _domains(self, q: Query, ctx: Context, d: DocMeta, parts, cites, counts, asked: str) -> None:
+        for pop in _part_of(q, asked) or ["妇女", "儿童"]:
             first: dict[str, Clause] = {}
             for c in ctx.clauses_of.get(d.doc_id, []):
                 if c.population == pop and c.domain and c.domain not in first:
