@@ -44,6 +44,26 @@ def load_golden(paths: list[Path]) -> list[Golden]:
     return items
 
 
+def _runs(cited: list) -> list[tuple[str, str, list]]:
+    """Cited clauses that follow each other in their document, joined: a quote may span two of them
+    (the 落款 is the issuer's line and the date under it, two paragraphs), and both are cited."""
+    out = []
+    by_doc: dict[str, list] = defaultdict(list)
+    for c in {(c.doc_id, c.order): c for c in cited}.values():
+        by_doc[c.doc_id].append(c)
+    for d, cs in by_doc.items():
+        cs.sort(key=lambda c: c.order)
+        run = [cs[0]]
+        for c in cs[1:] + [None]:
+            if c is not None and c.order == run[-1].order + 1:
+                run.append(c)
+                continue
+            if len(run) > 1:
+                out.append((d, "".join(norm(x.text) for x in run), run))
+            run = [c] if c is not None else []
+    return out
+
+
 def score(g: Golden, a: Answer, clause_of) -> dict:
     text = norm(a.answer)
     cited = [clause_of(c.clause_id) for c in a.citations]
@@ -52,9 +72,14 @@ def score(g: Golden, a: Answer, clause_of) -> dict:
     if g.answerable:
         r["correct"] = a.answerable and all(norm(m) in text for m in g.must_contain)
         quotes = g.citations
-        found = [any(c.doc_id == q["doc_id"] and norm(q["quote"]) in norm(c.text) for c in cited) for q in quotes]
+        runs = _runs(cited)
+        found = [any(c.doc_id == q["doc_id"] and norm(q["quote"]) in norm(c.text) for c in cited)
+                 or any(d == q["doc_id"] and norm(q["quote"]) in text_ for d, text_, _ in runs) for q in quotes]
         r["citation_recall"] = sum(found) / len(found) if found else 1.0
-        good = [any(c.doc_id == q["doc_id"] and norm(q["quote"]) in norm(c.text) for q in quotes) for c in cited]
+        spanning = {id(c) for d, text_, run in runs for q in quotes if d == q["doc_id"] and norm(q["quote"]) in text_
+                    and not any(norm(q["quote"]) in norm(x.text) for x in run) for c in run}
+        good = [id(c) in spanning or any(c.doc_id == q["doc_id"] and norm(q["quote"]) in norm(c.text) for q in quotes)
+                for c in cited]
         r["citation_precision"] = sum(good) / len(good) if good else 0.0
     else:
         r["correct"] = not a.answerable
