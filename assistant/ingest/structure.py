@@ -64,7 +64,9 @@ def parse(doc: SourceDoc) -> list[Clause]:
             return
         text = "\n".join(o.paras)
         key = (st.part, norm(text))  # the 妇女 and the 儿童 plan of one file may share a paragraph: both kept
-        if key in seen_texts:  # a page scrape repeated the paragraph within one plan: keep the first
+        # a page scrape repeated the paragraph within one plan: keep the first (not in the notice's header,
+        # where the 落款 repeats the issuer's name of the title: 北京市西城区人民政府 … 2022年4月1日)
+        if key in seen_texts and o.section != lexicon.special_section("header"):
             return
         seen_texts.add(key)
         out.append(_clause(meta, st, o, text, len(out)))

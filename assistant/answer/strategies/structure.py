@@ -30,11 +30,22 @@ def _part_of(q: Query, asked: str) -> list[str]:
 
 
 def _tally(section: str, sec: list[Clause], counts: list[Count], cites: list[Citation]) -> str:
-    """One counted list: its count (checked by the guard), its first and last item cited (where the
-    count starts and where it ends), and the words that say it."""
+    """One counted list: its count (checked by the guard), every item it counted cited (the count is
+    read off them: a reader checks any one of them), and the words that say it."""
     counts.append(Count(value=len(sec), clause_ids=[c.clause_id for c in sec]))
-    cites += [compose.cite(c, c.text.split("\n")[0]) for c in ([sec[0]] + sec[-1:] if len(sec) > 1 else sec)]
+    cites += [compose.cite(c, c.text.split("\n")[0]) for c in sec]
     return phrases.COUNT_ITEM.format(section=section, n=len(sec), last=sec[-1].label)
+
+
+DOMAIN_WORD = re.compile(r"^(?:妇女|儿童)(?:与|和)?")  # 儿童与健康 -> 健康: the word a sentence names it by
+NAMES_ALL = 0.8  # a sentence naming this share of a part's domains names them all (法律 for 法律保护)
+
+
+def _names_domains(text: str, domains: list[str]) -> bool:
+    """The text names (nearly) every one of the part's domains by its own word (健康、安全、教育…)."""
+    t = norm(text)
+    words = [DOMAIN_WORD.sub("", d)[:2] for d in domains]
+    return len(words) >= 2 and sum(w in t for w in words) >= NAMES_ALL * len(words)
 
 
 class Structure:
@@ -119,7 +130,11 @@ class Structure:
             head = next((c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == heading
                          and c.population == pop and c.domain is None), None)
             # the part's own heading (二、促进妇女全面发展的领域…) first, then each domain's
+            # the sentence of the part that names its domains in one breath (保障儿童在健康、安全…领域…)
+            naming = next((c for c in ctx.clauses_of.get(d.doc_id, []) if c.population == pop and not c.domain
+                           and _names_domains(c.text, list(first))), None)
             cites += ([compose.cite(head, head.text)] if head else []) + \
+                ([compose.cite(naming, naming.text)] if naming else []) + \
                 [compose.cite(c, c.text.split("\n")[0]) for c in first.values()]
 
     def _facts(self, q: Query, ctx: Context, d: DocMeta, parts, cites, missing) -> None:
@@ -135,7 +150,7 @@ class Structure:
                 cites.append(compose.cite(c, d.doc_number))
             else:
                 missing.append(phrases.NO_DOC_NUMBER.format(plan=d.short_name))
-        about_doc = said("issued")
+        about_doc = said("issued") and said("issued_when")
         if about_doc:
             asked = True
             c = next((c for c in reversed(header) if DATE_LINE.match(norm(c.text))), None)

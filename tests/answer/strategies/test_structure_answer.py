@@ -71,3 +71,29 @@ def test_a_domain_of_both_parts_is_counted_per_part_and_principles_are_counted(t
     assert "儿童与健康：主要目标13条" in d.answer and "妇女与健康：主要目标11条" in d.answer
     d = Structure().run(ask_query("曾都妇女规划的基本原则有几条？"), ctx)
     assert "基本原则5条" in d.answer
+
+
+def test_a_count_cites_every_item_it_counted_and_a_domain_list_the_sentence_naming_them(tables, ask_query):
+    from assistant.answer.context import Context
+    from tests.answer.conftest import KeywordSearcher
+
+    ctx = Context(tables.docs, tables.clauses, tables.targets, KeywordSearcher(tables.clauses[:1], tables.docs))
+    d = Structure().run(ask_query("东城儿童与家庭主要目标一共几条？"), ctx)
+    goals = [c for c in ctx.clauses_of["dongcheng"] if c.domain == "儿童与家庭" and c.section == "主要目标"]
+    assert "主要目标8条" in d.answer and {c.clause_id for c in goals} <= {c.clause_id for c in d.citations}
+    d = Structure().run(ask_query("东城规划儿童部分分了哪几个领域？"), ctx)
+    texts = [ctx.clause(c.clause_id).text for c in d.citations]
+    assert any("健康、安全、教育、福利、家庭、环境、法律" in t for t in texts)
+
+
+def test_which_plans_a_file_issued_is_no_date_and_the_signer_line_of_xicheng_is_kept(tables, ask_query):
+    from assistant.answer.context import Context
+    from tests.answer.conftest import KeywordSearcher
+
+    ctx = Context(tables.docs, tables.clauses, tables.targets, KeywordSearcher(tables.clauses[:1], tables.docs))
+    d = Structure().run(ask_query("曾政发〔2022〕8号印发的是哪几个规划？"), ctx)
+    assert "2022年12月29日" not in d.answer and "曾都区儿童发展规划" in d.answer
+    d = Structure().run(ask_query("西城区规划印发日期"), ctx)
+    texts = [ctx.clause(c.clause_id).text.strip() for c in d.citations]
+    # the 落款 repeats the title's issuer line: both are clauses (a page repeat is dropped elsewhere)
+    assert "北京市西城区人民政府" in texts and "2022 年 4 月 1 日" in texts
