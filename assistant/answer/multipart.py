@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.intent import Intent
-from assistant.answer.parse import MIN_CORE, read_turn
+from assistant.answer.parse import MIN_CORE, asks_of_document, read_turn
 from assistant.answer.state import Query
 from assistant.models import DocMeta
 
@@ -79,9 +79,10 @@ def split(q: Query, docs: list[DocMeta]) -> list[Query]:
             "intent": f.intent if f.intent in (Intent.TARGET_VALUE, Intent.FACT) else q.intent,
             "asks_number": True, "achieved": f.achieved or q.achieved, "subjects_back": [],
             "earlier_text": f.text, "inherited": False, "history_text": f.context}) for f in q.subjects_back]
-    if len(q.doc_ids) >= 2 or len(q.indicator_keys) >= 2 or q.intent == Intent.STRUCTURE:
-        return []  # a comparison, several indicators one strategy answers together, or the document itself
     pieces = sub_questions(q.text)
+    if len(q.doc_ids) >= 2 or (len(q.indicator_keys) >= 2 and len(pieces) < 2) or q.intent == Intent.STRUCTURE \
+            or (q.intent == Intent.FACT and asks_of_document(q.text)):
+        return []  # a comparison, several indicators one strategy answers together, or the document itself
     if len(pieces) < 2:
         pieces = enumerated(q.text, docs)
     if len(pieces) < 2:
@@ -89,7 +90,13 @@ def split(q: Query, docs: list[DocMeta]) -> list[Query]:
     turns = [read_turn(p, docs) for p in pieces]
     named_year = any(t.year is not None for t in turns)
     out, year = [], None if named_year else q.year
-    for t in turns:
+    for i, t in enumerate(turns):
+        frame = ""
+        if i and not ASK.search(t.text) and t.text.rstrip("？?").endswith("呢"):
+            # 每个街道至少配几名社会工作者？区级儿童服务类社会组织呢: the part before's question, of this subject
+            # (床位呢 after 每千名儿童儿科医生多少: in the frame of the part before)
+            t = t.model_copy(update={"intent": turns[i - 1].intent, "asks_number": turns[i - 1].asks_number})
+            frame = turns[i - 1].topic
         year = t.year if t.year is not None else year  # 2018年…？…按什么比例发？: a year carries forward
         bare = not t.indicator_keys and len(t.core) < MIN_CORE
         topic = " ".join(x for x in (t.topic, q.topic if bare else "") if x)
@@ -101,5 +108,6 @@ def split(q: Query, docs: list[DocMeta]) -> list[Query]:
             "year": year, "achieved": t.achieved or q.achieved,
             "intent": t.intent if t.intent_said or not bare else q.intent,
             "asks_number": t.asks_number or (bare and q.asks_number),
-            "population": t.population or q.population, "domain_key": t.domain_key or q.domain_key}))
+            "population": t.population or q.population, "domain_key": t.domain_key or q.domain_key,
+            "history_text": frame or q.history_text}))
     return out

@@ -20,6 +20,7 @@ from assistant.text import norm
 
 MAX_QUESTION = 2000  # characters kept; longer input is cut, never rejected silently
 MIN_CORE = 2  # a turn whose own topic words are shorter than this is elliptical (那西城呢？)
+MIN_SUBJECT = 4  # the asked part after a context sentence names a subject of its own (乳腺癌人群筛查率, not 控制在)
 YEAR = re.compile(r"(20\d\d)年")
 DOC_YEAR = re.compile(r"20\d\d年(?:的|那份|那个|这份|这个)?(?:工作)?总结")  # a year that names the report
 DOC_FILLER = re.compile(r"(20\d\d年)(?:的|那份|那个|这份|这个)(?=(?:工作)?总结)")
@@ -76,6 +77,8 @@ def clean(question: str) -> str:
     q = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t")
     q = _t2s().convert(q[:MAX_QUESTION])
     q = SHORT_YEAR.sub(r"20\1年", norm(q))
+    for spoken, written in sorted(lexicon.load("questions")["spoken_words"].items(), key=lambda kv: -len(kv[0])):
+        q = q.replace(spoken, written)  # 啥时候 -> 什么时候: the lexicon's lists are written in these words
     return DOC_FILLER.sub(r"\1", q)  # 2018年那份总结 names the report as 2018年总结 does
 
 
@@ -259,6 +262,11 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     pops = [p for p, words in lex["populations"].items() if _any(text, words)]
     year = _year(DOC_YEAR.sub("总结", asked)) or _year(asked)  # 2018年那个总结里，2019年计划…: 2019 is asked
     intent, said = _intent(asked)  # 之前十三五末是82.49%: the context does not set what is asked
+    # 宫颈癌…我知道是70%，那乳腺癌…要达到多少: the asked part's own subject, not the context's (a status
+    # question's context is the observed figure of the very subject it asks about)
+    own_subject = bool(context) and intent in FIGURE_INTENTS and len(_core(topic(asked, docs))) >= MIN_SUBJECT
+    if own_subject:
+        found = find_indicators(asked)
     if _any(text, lex["off_topic_requests"]):
         intent, said = Intent.UNSUPPORTED, True
     elif _person(asked):
@@ -272,10 +280,14 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     domain_key = _domain(text)
     if intent == Intent.TARGET_VALUE and domain_key and not found and "目标" in text:
         intent = Intent.TARGET_LIST  # 妇女与经济领域的主要目标: the domain's goals, not one figure
+    if not found and _asks_a_list(asked, domain_key) and intent in LISTABLE:
+        intent = Intent.TARGET_LIST  # 有哪些是带百分比的指标 / 有数字的是哪几条 / 要全覆盖的都有什么
     if intent == Intent.TARGET_LIST and found and (text.rstrip("？?").endswith("吗") or "有没有" in text):
         intent = Intent.TARGET_VALUE  # 托位数有量化目标吗: whether this one indicator has a figure
     which = _which(text)
     t = topic(text, docs)
+    if own_subject:  # the context's subject is not asked
+        t, context = topic(asked, docs), ""
     return Turn(
         text=text, topic=t, core=_core(t), doc_ids=doc_ids,
         unknown_regions=unknown_places(asked, docs, doc_ids), city_word=city_word,
@@ -302,6 +314,32 @@ def person_pattern() -> re.Pattern:
 
 def _person(text: str) -> bool:
     return person_pattern().search(text) is not None
+
+
+# questions for a figure: the ones whose subject a context sentence (…我知道是70%，那乳腺癌…) may not set
+FIGURE_INTENTS = (Intent.TARGET_VALUE, Intent.FACT, Intent.TARGET_LIST)
+# intents a list question's own words may be read as (几条 in 有数字的是哪几条; 都有什么 in 全覆盖的都有什么)
+LISTABLE = (Intent.TARGET_VALUE, Intent.MEASURE, Intent.STRUCTURE)
+LIST_ITEMS = "哪几条"  # which items (a list), where 几条 alone asks how many
+
+
+def _asks_a_list(text: str, domain_key: str | None) -> bool:
+    """Several figures asked at once: a list word with a word for figures (哪些…带百分比, 有数字的…哪几条)
+    or with a value word the targets share (要全覆盖的都有什么)."""
+    lex = lexicon.load("questions")
+    if LIST_ITEMS in text and domain_key:  # 儿童与教育的主要目标有哪几条: the goals listed (几条 counts them)
+        return True
+    if not _any(text, lex["list_words"] + [LIST_ITEMS]):
+        return False
+    achieve = lexicon.load("comparators")["qualitative"]["achieve"]
+    return _any(text, lex["quantified_words"]) or _any(text, achieve)
+
+
+def asks_of_document(text: str) -> bool:
+    """The text asks a fact of the document itself: its 文号, when or by whom it was issued, its period."""
+    words = lexicon.load("questions")["structure_words"]
+    said = lambda kind: _any(text, words[kind])  # noqa: E731
+    return said("doc_number") or said("period") or (said("issued") and (said("issued_when") or said("who")))
 
 
 def _names_a_measure(text: str) -> bool:
@@ -440,7 +478,7 @@ def _non_topic_words() -> list[str]:
 def _core(topic_text: str) -> str:
     """Topic words that name a subject: 那有什么措施 has none, 托育有什么措施 has 托育."""
     out = re.sub(r"20\d\d年?|[的了呢吗啊吧呀么]|^[那和跟再还有]+", "", topic_text.replace(" ", ""))
-    for w in _non_topic_words():
+    for w in _non_topic_words() + list(lexicon.load("questions")["five_year_plans"]):  # 十三五: when, not what
         out = out.replace(w, "")
     out = re.sub(r"^[那和跟再还有又就]+|[有没是呢吗]+$", "", out)
     return out

@@ -58,8 +58,9 @@ def _route(q: Query, ctx: Context) -> Draft:
         if (draft := strategy.run(q, ctx)) is not None:
             return draft
     parts = multipart.split(q, list(ctx.docs))
-    if parts and not q.subjects_back and not multipart.separate_questions(q.text):
-        whole = route_one(q, ctx)  # A、B、C分别多少 often stands in one sentence: the whole first
+    if parts and not q.subjects_back and (not multipart.separate_questions(q.text) or len(q.indicator_keys) >= 2):
+        # A、B、C分别多少 often stands in one sentence, as do two indicators asked apart: the whole first
+        whole = route_one(q, ctx)
         if whole.answerable and covers(whole, parts):
             return whole
     if parts:

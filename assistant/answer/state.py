@@ -48,6 +48,7 @@ class Focus(BaseModel):
     asks_number: bool = False
     achieved: bool = False  # the turn asked what was reached (十三五期末实际…): 人大和政协的呢 asks the same
     context: str = ""  # 床位呢 after 每千名儿童儿科医生…: the earlier topic that frames this turn's own words
+    sibling: bool = False  # 居委会成员呢 after 西城居委会主任…: the earlier question, of another subject, same plans
 
 
 class DialogueState(BaseModel):
@@ -189,9 +190,13 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.achieved = q.achieved or (base.achieved and not turn.intent_said and turn.year is None)
         if turn.several >= 2:  # 西城这两个数: the subjects of the last turns, each answered
             q.subjects_back = _recent_subjects(state, turn.several)
-            if q.subjects_back:  # the turn is about all of them: a later 哪个高 compares each
-                q.indicator_keys = list(dict.fromkeys(k for f in q.subjects_back for k in f.indicator_keys))
-                q.indicator_names = list(dict.fromkeys(n for f in q.subjects_back for n in f.indicator_names))
+        elif turn.doc_ids and not turn.core and not turn.indicator_keys and not turn.anaphora \
+                and set(turn.doc_ids) != set(base.doc_ids):  # (东城这个指标呢: the latest subject only)
+            # 曾都呢 after 西城居委会主任…？ 居委会成员呢？: each subject asked of the last plans, asked of this one
+            q.subjects_back = _sibling_run(state)
+        if q.subjects_back:  # the turn is about all of them: a later 哪个高 compares each
+            q.indicator_keys = list(dict.fromkeys(k for f in q.subjects_back for k in f.indicator_keys))
+            q.indicator_names = list(dict.fromkeys(n for f in q.subjects_back for n in f.indicator_names))
         q.history_text = base.topic
         q.inherited = True
         q.earlier_text = base.text
@@ -239,6 +244,20 @@ def _recent_subjects(state: DialogueState, n: int) -> list[Focus]:
     return out if len(out) >= 2 else []
 
 
+def _sibling_run(state: DialogueState) -> list[Focus]:
+    """The subjects asked in turn of the latest plans (主任…？ then 成员呢？), oldest first; [] for one."""
+    if state.focus is None or not state.focus.sibling:
+        return []
+    run = [state.focus]
+    for f in reversed(state.past):
+        if f.doc_ids != state.focus.doc_ids or any(f.topic == o.topic for o in run):
+            break
+        run.insert(0, f)
+        if not f.sibling:
+            break
+    return run if len(run) >= 2 else []
+
+
 def _swap_population(topic: str, old: str | None, new: str | None) -> str:
     """换成儿童的呢: the earlier topic, about the other population."""
     if old and new and old != new:  # 七普…女性占多少 -> 儿童呢: every word for the old population
@@ -261,7 +280,9 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
                   topic=state.focus.topic if keep_subject else query.topic,
                   population=query.population, domain_key=query.domain_key, year=query.year,
                   intent=query.intent, asks_number=query.asks_number, achieved=query.achieved,
-                  context=query.history_text if not query.inherited else "")
+                  context=query.history_text if not query.inherited else "",
+                  sibling=turn.parallel and not query.inherited and state.focus is not None and not turn.doc_ids
+                  and query.doc_ids == state.focus.doc_ids and not query.subjects_back)
     same_topic = query.inherited or (state.focus is not None and bool(query.indicator_keys)  # (…也说下: and more)
                                      and set(state.focus.indicator_keys) <= set(query.indicator_keys))
     subjects = list(state.subjects) if same_topic else []

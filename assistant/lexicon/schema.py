@@ -60,6 +60,7 @@ class Questions(_Strict):
     intents: dict[str, list[str]]
     asks_number: list[str]
     figure_asks: list[str] = []
+    spoken_words: dict[str, str] = {}  # 啥 -> 什么: chat words read as the lexicon writes them
     keep_words: list[str] = []
     five_year_plans: dict[str, int] = {}
     status_list_words: list[str] = []
@@ -89,6 +90,7 @@ class Questions(_Strict):
     anaphora_nouns: list[str]
     context_words: list[str]
     list_words: list[str]
+    quantified_words: list[str] = []
     count_words: list[str]
     new_topic_words: list[str]
     owner_text_words: list[str]
@@ -99,7 +101,7 @@ class Questions(_Strict):
     body_suffixes: list[str]
     context_ask_marks: list[str]
     generic_bodies: list[str]
-    structure_words: dict[Literal['doc_number', 'issued', 'who', 'who_issued', 'period'], list[str]]  # 文号/印发/谁/期限  # 这两个数: how many earlier subjects a turn points back at
+    structure_words: dict[Literal['doc_number', 'issued', 'issued_when', 'who', 'who_issued', 'period'], list[str]]  # 文号/印发/谁/期限  # 这两个数: how many earlier subjects a turn points back at
     parallel_start: list[str]
     parallel_end: list[str]
     compare_followup_words: list[str]

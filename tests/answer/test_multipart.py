@@ -15,3 +15,13 @@ def test_a_short_item_shares_the_last_items_noun():
 
 def test_each_controlled_splits_too():
     assert len(enumerated("东城儿童口腔那块,5岁乳牙和12岁恒牙龋患率各控制在多少", [])) == 2
+
+
+def test_a_part_that_only_names_its_subject_asks_what_the_part_before_asked(tables, ask_query):
+    from assistant.answer.multipart import split
+
+    parts = split(ask_query("东城每千名儿童儿科医生多少？床位呢？"), tables.docs)
+    assert len(parts) == 2 and parts[1].asks_number and "每千名儿童" in parts[1].history_text
+    # two indicators asked in two questions are two parts (one strategy answering both missed the second)
+    parts = split(ask_query("西城每个街道至少配几名社会工作者？区级儿童服务类社会组织呢"), tables.docs)
+    assert len(parts) == 2 and parts[1].asks_number

@@ -130,3 +130,27 @@ def test_only_a_character_that_sounds_alike_is_a_typo(tables):
     # 服务圈 (quān) is a word of the plans, not 服务率 (lǜ) mistyped
     assert read_turn("东城规划里说的妇幼健康服务圈是几分钟的", tables.docs).indicator_keys == []
     assert read_turn("5岁以下儿童贫血律要控制在多少", tables.docs).indicator_keys != []
+
+
+def test_chat_words_are_read_as_written_words(tables):
+    t = read_turn("西城规划啥时候发布的", tables.docs)
+    assert "什么时候" in t.text and t.intent in (Intent.STRUCTURE, Intent.FACT)  # both try the header first
+
+
+def test_several_figures_asked_at_once_are_a_list(tables):
+    for q in ["市里妇女参与决策和管理领域，有哪些是带百分比的指标？", "市里儿童与教育的主要目标，有数字的是哪几条",
+              "东城规划妇女部分里提到要“全覆盖”的都有啥", "市里儿童与教育的主要目标有哪几条"]:
+        assert read_turn(q, tables.docs).intent == Intent.TARGET_LIST, q
+    assert read_turn("市里儿童与教育的主要目标有几条", tables.docs).intent == Intent.STRUCTURE
+
+
+def test_a_context_sentence_does_not_set_the_subject_the_question_asks(tables):
+    t = read_turn("曾都宫颈癌筛查率我知道是70%，那乳腺癌人群筛查率要达到多少？", tables.docs)
+    assert "宫颈癌筛查率" not in t.indicator_keys and "乳腺癌" in t.topic and "宫颈癌" not in t.topic
+    t = read_turn("国家纲要要求2030年新生儿死亡率降到3‰以下，我们东城定的多少？", tables.docs)
+    assert t.indicator_keys == ["新生儿死亡率"]  # the asked part names nothing: the context's subject it is
+
+
+def test_a_period_and_when_words_name_no_subject(tables):
+    assert read_turn("西城十三五的时候实际做到多少了", tables.docs).elliptical
+    assert read_turn("东城也是这样吗", tables.docs).elliptical

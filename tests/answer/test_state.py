@@ -169,3 +169,12 @@ def test_both_sides_and_which_with_one_plan_named_compare_the_chat_plans(ask_que
     assert q.intent == Intent.COMPARE and set(q.doc_ids) == {"xicheng", "zengdu"}
     q = ask_query("儿科执业医师呢，两边分别多少？", history + ["曾都这个指标定的多少？哪个高？"])
     assert set(q.doc_ids) == {"xicheng", "zengdu"}
+
+
+def test_a_place_after_subjects_asked_in_turn_asks_each_of_them(ask_query):
+    history = ["咱西城社区居委会主任里女性比例定的多少？", "居委会成员呢"]
+    q = ask_query("曾都呢", history)
+    assert q.doc_ids == ["zengdu"] and len(q.subjects_back) == 2
+    assert all(any(x in f.topic for f in q.subjects_back) for x in ("主任", "成员"))
+    # a place named in each turn is no such run: 那西城呢 then 曾都呢 asks the one subject
+    assert ask_query("曾都呢", ["东城孕产妇死亡率多少", "那西城呢"]).subjects_back == []

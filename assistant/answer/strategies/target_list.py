@@ -10,15 +10,16 @@ from assistant import lexicon
 from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
+from assistant.answer.figures import asked_unit, asks_specific
 from assistant.answer.intent import Intent
 from assistant.answer.state import Query
 from assistant.retrieve import Filters
 from assistant.text import norm
 
-QUANTIFIED_WORDS = ("量化", "硬指标", "数字", "数值", "具体指标")  # the list of figures, not of goals
 TOPIC_CLAUSES = 4  # clauses a topic list reads its rows from (per plan)
 EXTRA_CLAUSES = 2  # of those, clauses whose unextracted figures are quoted too
 LISTED_KINDS = ("target", "measure")  # a plan's targets and the figures its measures set (12年免费特殊教育)
+REPORTED_KINDS = ("achieved",)  # a work report's figures: what was reached (投入40亿元…, 污水处理率达到93%)
 MIN_TERM = 3  # topic words shorter than this match too much
 
 
@@ -29,10 +30,10 @@ def value_words() -> list[str]:
 
 class TargetList:
     def run(self, q: Query, ctx: Context) -> Draft | None:
-        quantified = any(w in q.text for w in QUANTIFIED_WORDS)
+        quantified = any(w in q.text for w in lexicon.load("questions")["quantified_words"])
         word = next((w for w in value_words() if w in q.text), None)
         parts, cites, used = [], [], []
-        for d in ctx.scope(q.doc_ids, q.text, plans_only=True):
+        for d in ctx.scope(q.doc_ids, q.text, plans_only=not self._reports_named(q, ctx)):
             clauses = [c for c in ctx.clauses_of.get(d.doc_id, []) if (q.domain_key is None or c.domain_key == q.domain_key)
                        and (q.population is None or c.population == q.population)]
             if q.domain_key and not quantified and not word:
@@ -44,7 +45,10 @@ class TargetList:
                     cites += [compose.cite(c, c.text) for c in goals]
                     continue
             ids = {c.clause_id for c in clauses}
-            rows = [t for t in ctx.by_doc.get(d.doc_id, []) if t.kind in LISTED_KINDS]
+            kinds = LISTED_KINDS if d.kind == "plan" else REPORTED_KINDS
+            rows = [t for t in ctx.by_doc.get(d.doc_id, []) if t.kind in kinds]
+            if asks_specific(q.text) and (unit := asked_unit(q)):  # 投入的几笔钱分别是多少: the amounts
+                rows = [t for t in rows if unit.search(norm(t.quote))]  # (有哪几个 counts targets, asks no unit)
             if word:  # 哪些事项要实现全覆盖
                 rows = [t for t in rows if (not q.domain_key or t.clause_id in ids) and word in norm(t.quote)]
                 pool = []
@@ -75,3 +79,8 @@ class TargetList:
             return None
         return Draft(answer="\n\n".join(parts), answerable=True, citations=compose.dedupe(cites), targets=used,
                      intent=Intent.TARGET_LIST)
+
+    @staticmethod
+    def _reports_named(q: Query, ctx: Context) -> bool:
+        """The question is about a work report it names (2018年总结里…几个数): its figures are listed."""
+        return any(ctx.doc_by_id[i].kind != "plan" for i in q.doc_ids if i in ctx.doc_by_id)

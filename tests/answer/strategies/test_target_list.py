@@ -8,3 +8,16 @@ def test_targets_that_share_a_value_word(tables, ask_query):
     ctx = Context(tables.docs, tables.clauses, tables.targets, KeywordSearcher(tables.clauses[:1], tables.docs))
     d = TargetList().run(ask_query("儿童福利这块，北京市规划里哪些事情要实现全覆盖？"), ctx)
     assert "儿童医疗保险全覆盖" in d.answer and "未成年人保护工作站建设实现全覆盖" in d.answer
+
+
+def test_a_reports_figures_of_the_asked_kind_and_a_domains_quantified_targets(tables, ask_query):
+    from assistant.answer.context import Context
+    from tests.answer.conftest import KeywordSearcher
+
+    report = [c for c in tables.clauses if c.doc_id == "bj_wcc_2018"]
+    ctx = Context(tables.docs, tables.clauses, tables.targets, KeywordSearcher(report, tables.docs))
+    d = TargetList().run(ask_query("18年市财政在妇女儿童领域投入的几笔钱分别是多少"), ctx)
+    assert all(v in d.answer for v in ("40亿元", "8.6亿元", "4亿元", "1.87亿元"))
+    assert "2144个" not in d.answer  # money was asked: the report's counts are not listed
+    d = TargetList().run(ask_query("市里妇女参与决策和管理领域，有哪些是带百分比的指标？"), ctx)
+    assert all(v in d.answer for v in ("35%", "50%", "45%", "30%"))
