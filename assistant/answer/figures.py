@@ -80,7 +80,7 @@ LISTING = re.compile(r"[和、]")  # 人大和政协: two subjects, no bigram ac
 def _periods() -> re.Pattern:
     """十三五期末 / 十四五 / 截至: when, not what (the lexicon's period and reached words)."""
     lex = lexicon.load("questions")
-    words = sorted([*lex["years"], *lex["intents"]["achieved"]], key=len, reverse=True)
+    words = sorted([*lex["years"], *lex["five_year_plans"], *lex["intents"]["achieved"]], key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in words))
 
 

@@ -185,7 +185,8 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.indicator_names = q.indicator_names or base.indicator_names
         q.population = q.population or base.population
         q.domain_key = q.domain_key or base.domain_key
-        q.year = q.year if q.year is not None else base.year
+        # (十三五…实际做到多少 after 到2025年要达到多少: a reached value, not the target's year)
+        q.year = q.year if q.year is not None else (None if turn.achieved else base.year)
         q.asks_number = q.asks_number or (base.asks_number and not turn.intent_said)
         q.achieved = q.achieved or (base.achieved and not turn.intent_said and turn.year is None)
         if turn.several >= 2:  # 西城这两个数: the subjects of the last turns, each answered

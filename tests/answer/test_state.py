@@ -178,3 +178,15 @@ def test_a_place_after_subjects_asked_in_turn_asks_each_of_them(ask_query):
     assert all(any(x in f.topic for f in q.subjects_back) for x in ("主任", "成员"))
     # a place named in each turn is no such run: 那西城呢 then 曾都呢 asks the one subject
     assert ask_query("曾都呢", ["东城孕产妇死亡率多少", "那西城呢"]).subjects_back == []
+
+
+def test_a_reached_value_asked_after_a_target_drops_the_targets_year(ask_query):
+    history = ["西城普惠性幼儿园覆盖率到2025年要达到多少", "东城呢", "哪个定得高"]
+    q = ask_query("西城十三五的时候实际做到多少了", history)
+    assert q.inherited and q.achieved and q.year is None and q.doc_ids == ["xicheng"]
+
+
+def test_whether_this_plan_is_higher_compares_it_with_the_plan_before(ask_query):
+    history = ["市里规划里每千名儿童床位要增到多少", "儿科医生呢"]
+    q = ask_query("曾都的儿科医生配比是不是高不少", history)
+    assert q.which == "higher" and set(q.doc_ids) == {"beijing", "zengdu"}
