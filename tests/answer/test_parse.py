@@ -154,3 +154,8 @@ def test_a_context_sentence_does_not_set_the_subject_the_question_asks(tables):
 def test_a_period_and_when_words_name_no_subject(tables):
     assert read_turn("西城十三五的时候实际做到多少了", tables.docs).elliptical
     assert read_turn("东城也是这样吗", tables.docs).elliptical
+
+
+def test_an_actual_value_of_a_year_asks_what_was_reached(tables):
+    for q in ["东城区2020年实际的孕产妇死亡率是多少", "东城2020年实际孕产妇死亡率是多少"]:
+        assert read_turn(q, tables.docs).achieved, q

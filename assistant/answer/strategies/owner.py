@@ -165,7 +165,9 @@ class Owner:
             if t.owner_clause_id:
                 cites.append(compose.cite(ctx.clause_by_id[t.owner_clause_id], t.owner_quote or ""))
             return True
-        quoted = "".join(c.quote for c in cites)
+        # the clause most about the asked thing must name its body: a body named in a later clause does
+        # another task (监测组由区统计局牵头 under 儿科医生…由哪个委办局负责; 家庭承担赡养老人责任 under 养老)
+        quoted = cites[0].quote if cites else ""
         if not owners and any(w in quoted for w in lexicon.load("questions")["owner_text_words"]):
             return True  # the quoted clauses already say who
         if names_a_body(quoted):

@@ -29,3 +29,14 @@ def test_what_the_question_verb_governs_is_the_asked_subject(engine):
     # 这个指标由谁负责监测: 监测组由区统计局牵头, not the leading group that 负责组织领导监测评估工作
     a = engine.ask("这个指标由谁负责监测？", ["东城孕产妇死亡率要控制在多少？"])
     assert "区统计局" in a.answer
+
+
+def test_a_body_named_for_another_task_in_a_later_clause_is_no_owner(engine):
+    # the 养老 clauses name no body for it; 家庭承担赡养老人责任 and 监测组由区统计局牵头 are other tasks
+    history = ["西城规划里千人养老床位是怎么定的？", "西城医养结合覆盖率要到多少？"]
+    a = engine.ask("西城养老这块具体归哪个委办局管？", history)
+    assert not a.answerable
+    a = engine.ask("西城规划里写了儿科医生这个指标具体由哪个委办局负责吗？")
+    assert not a.answerable
+    a = engine.ask("曾都规划的责任单位每年要向谁报告落实情况？")  # 向区妇儿工委报告: a body, named
+    assert a.answerable and "区妇儿工委" in a.answer
