@@ -20,6 +20,7 @@ from assistant.text import norm
 
 MAX_QUESTION = 2000  # characters kept; longer input is cut, never rejected silently
 MIN_CORE = 2  # a turn whose own topic words are shorter than this is elliptical (那西城呢？)
+SPECIFIC_COUNT = re.compile(r"具体[\u4e00-\u9fff]{1,4}数")  # 有具体托位数吗: a figure asked, in other words than 具体数
 MIN_SUBJECT = 4  # the asked part after a context sentence names a subject of its own (乳腺癌人群筛查率, not 控制在)
 YEAR = re.compile(r"(20\d\d)年")
 DOC_YEAR = re.compile(r"20\d\d年(?:的|那份|那个|这份|这个)?(?:工作)?总结")  # a year that names the report
@@ -295,7 +296,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         population=pops[0] if len(pops) == 1 else None, domain_key=domain_key,
         indicator_keys=[k for _, k in found], indicator_names=[n for n, _ in found],
         year=year, intent=intent, intent_said=said,
-        asks_number=_any(plain.replace("哪几", ""), lex["asks_number"]) or _names_a_measure(plain),
+        asks_number=_any(plain.replace("哪几", ""), lex["asks_number"]) or _names_a_measure(plain) or bool(SPECIFIC_COUNT.search(plain)),
         which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_anaphora(text) is not None,
         new_topic=_any(text, lex["new_topic_words"]), context=context, adds=_any(text, lex["also_words"]),
         both_plans=_any(text, lex["both_plans_words"]),
@@ -340,6 +341,18 @@ def asks_of_document(text: str) -> bool:
     words = lexicon.load("questions")["structure_words"]
     said = lambda kind: _any(text, words[kind])  # noqa: E731
     return said("doc_number") or said("period") or (said("issued") and (said("issued_when") or said("who")))
+
+
+LETTERS = re.compile(r"[A-Za-z]{3,}")  # asdfgh: letters typed at random, or a term like HPV
+
+
+def letters_only(text: str, docs: list[DocMeta]) -> list[str]:
+    """规划 asdfgh 咋整 -> ["asdfgh"]: the runs of letters of a question that asks about nothing else
+    (whether the corpus knows them is the caller's to check); [] for any other question."""
+    runs = LETTERS.findall(text)
+    if not runs or len(_core(topic(LETTERS.sub(" ", text), docs).replace("规划", ""))) >= MIN_CORE:
+        return []
+    return runs
 
 
 def _names_a_measure(text: str) -> bool:

@@ -15,7 +15,7 @@ from assistant.answer.strategies.clauses import ClauseAnswer
 from assistant.answer.strategies.comparison import Comparison
 from assistant.answer.strategies.figure import FigureFinder
 from assistant.answer.strategies.measure import Measure
-from assistant.answer.strategies.off_topic import OffTopic
+from assistant.answer.strategies.off_topic import Nonsense, OffTopic
 from assistant.answer.strategies.out_of_corpus import OutOfCorpus
 from assistant.answer.strategies.out_of_period import OutOfPeriod
 from assistant.answer.strategies.person import Person
@@ -27,8 +27,9 @@ from assistant.answer.strategies.target_list import TargetList
 from assistant.answer.strategies.target_value import TargetValue
 from assistant.text import norm
 
-# before any intent: a place the corpus lacks is never answered from another, nor a year after every named plan
-FIRST = [OutOfCorpus(), OutOfPeriod()]
+# before any intent: a place the corpus lacks is never answered from another, nor a year after every named
+# plan, nor letters typed at random
+FIRST = [OutOfCorpus(), OutOfPeriod(), Nonsense()]
 ROUTES: dict[Intent, list] = {
     Intent.STATUS: [StatusAnswer()],
     Intent.PERSON: [Person()],  # a name next to the office, or "the text names no one"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from assistant import lexicon
 from assistant.answer import compose, phrases
 from assistant.answer.compose import bigrams
 from assistant.answer.context import Context
@@ -69,12 +70,16 @@ class FigureFinder:
         words = ctx.topic_tokens(q.topic, *q.indicator_names)  # the same by words: 孩子每天运动 ~ 儿童每天…运动
         ranks = {h.clause_id: h.rank for h in ctx.retriever.search(q.retrieval_text or q.text, k=RETRIEVED, filters=Filters(doc_ids=doc_ids))}
         said = core_of(own_subject(q.own_topic)) if q.inherited else set()  # 儿童呢: the turn's own words must be there
+        target_asked = not q.achieved and q.year is not None and q.year >= ctx.first_plan_year and \
+            any(w in q.text for w in lexicon.load("questions")["target_said_words"])
         scored = []
         for s, bs, ts in ctx.sentences_with(doc_ids, own, words):  # a sentence with none of these scores nothing
             if said and not (said & bs):
                 continue
             if q.achieved and not achieved_place(s.clause, ctx):
                 continue
+            if target_asked and achieved_place(s.clause, ctx):
+                continue  # 十四五…有没有具体数量目标: what 发展基础 reports reached is no target
             if q.year is not None and dated_otherwise(s.clause, q.year):
                 continue  # 2019年…达到多少: the report's 2018年工作总结 part does not answer it
             sentence = (ctx.coverage(own, bs) + ctx.coverage(whole, bs)) / 2 if own != whole else ctx.coverage(own, bs)

@@ -30,3 +30,10 @@ def test_ages_answer_how_old(engine):
 def test_a_rate_is_not_answered_by_another_rate(engine):
     a = engine.ask("曾都乳腺癌筛查率要到多少？")
     assert not a.answerable and "90%" not in a.answer  # 防治知识知晓率达90% counts something else
+
+
+def test_a_target_asked_of_a_plan_period_is_not_a_reached_figure(engine):
+    a = engine.ask("那十四五西城儿童之家有没有具体数量目标", ["西城儿童之家到十三五末建了多少所"])
+    assert not a.answerable and "256" not in a.answer  # 发展基础's 256所 was reached, no target
+    a = engine.ask("东城有具体托位数吗", ["曾都3岁以下婴幼儿托位数2025年要达到每千人口多少个？"])
+    assert not a.answerable and "具体数值" in a.answer
