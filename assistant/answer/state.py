@@ -30,6 +30,7 @@ from assistant.compare import parent_plan, reference_doc
 from assistant.models import DocMeta
 from assistant.text import bigrams
 
+NARROWING = 3  # a turn's own words this short (社区) that the earlier subject holds narrow it; longer ones ask anew
 MAX_PAST = 8  # earlier subjects kept for 回到刚才…; a chat rarely goes back further
 
 
@@ -123,6 +124,10 @@ def _year_document(year: int | None, docs: list[DocMeta]) -> str | None:
 
 
 def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
+    if turn.year is None and any(w in turn.text for w in lexicon.load("questions")["year_back_words"]):
+        # 那一年市财政投了多少 after 2018年全市…？ and a turn about another thing: the year the chat named last
+        said = [f.year for f in reversed([*state.past, state.focus] if state.focus else state.past) if f.year]
+        turn = turn.model_copy(update={"year": said[0]}) if said else turn
     base = None if turn.new_topic else state.focus
     if turn.go_back and state.past:
         named = [f for f in reversed(state.past) if set(f.doc_ids) & set(turn.doc_ids)] or list(reversed(state.past))
@@ -131,7 +136,12 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         base = next((f for f in named if said & bigrams(f.topic + "".join(f.indicator_names))), named[0])
     # a question about the document itself (这个规划哪天印发的) takes no content subject from earlier turns
     about_document = turn.intent == Intent.STRUCTURE and turn.intent_said
-    inherit = base is not None and not about_document and (turn.elliptical or turn.which is not None or
+    # 东城社区的是多少 after 社区和村建家长学校的比例要求呢: a word of the earlier subject narrows it, no new subject
+    # (a turn that asks its own thing, 有没有…目标, or 高中生呢 of no new plan, a sibling, does not narrow)
+    narrows = base is not None and 0 < len(turn.core) <= NARROWING and not turn.indicator_keys and \
+        not turn.intent_said and (not turn.parallel or bool(turn.doc_ids)) and \
+        bigrams(turn.core) <= bigrams(base.topic + base.context + "".join(base.indicator_names))
+    inherit = base is not None and not about_document and (turn.elliptical or narrows or turn.which is not None or
                                     ((turn.anaphora or turn.several) and not turn.indicator_keys) or (turn.go_back and not turn.indicator_keys))
     parallel = base is not None and turn.parallel and not inherit  # 那低收入家庭的未成年人呢: same question, new subject
     doc_ids = list(turn.doc_ids)

@@ -60,6 +60,7 @@ class Questions(_Strict):
     intents: dict[str, list[str]]
     asks_number: list[str]
     figure_asks: list[str] = []
+    year_back_words: list[str] = []
     spoken_words: dict[str, str] = {}  # 啥 -> 什么: chat words read as the lexicon writes them
     keep_words: list[str] = []
     five_year_plans: dict[str, int] = {}

@@ -190,3 +190,18 @@ def test_whether_this_plan_is_higher_compares_it_with_the_plan_before(ask_query)
     history = ["市里规划里每千名儿童床位要增到多少", "儿科医生呢"]
     q = ask_query("曾都的儿科医生配比是不是高不少", history)
     assert q.which == "higher" and set(q.doc_ids) == {"beijing", "zengdu"}
+
+
+def test_that_year_is_the_year_the_chat_named_last(ask_query):
+    history = ["2018年全市婚前医学检查率是多少？", "西城规划里对婚检率有目标吗"]
+    q = ask_query("那一年市财政投了多少妇幼工作经费？", history)
+    assert q.year == 2018 and q.doc_ids == ["bj_wcc_2018"]
+
+
+def test_a_word_of_the_earlier_subject_narrows_it(ask_query):
+    history = ["市里规划里孤儿和事实无人抚养儿童生活费保障标准是怎么定的？", "社区和村建家长学校的比例要求呢"]
+    q = ask_query("东城社区的是多少？", history)
+    assert q.inherited and "家长学校" in q.topic and q.doc_ids == ["dongcheng"]
+    # a longer question of its own, naming its plan, asks anew
+    history = ["那年修订公厕规范，商场这些地方男女厕位比例按多少设置？"]
+    assert not ask_query("十四五市级规划对男女厕位比例有啥要求？", history).inherited
