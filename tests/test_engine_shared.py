@@ -63,6 +63,39 @@ def test_filters_select_the_same_clauses(retriever, shared_engine, filters, per_
                 assert all(h.doc_id in filters.doc_ids for h in got)
 
 
+@pytest.mark.parametrize("filters, per_doc_k", [
+    (Filters(doc_ids=["dongcheng"]), None),
+    (Filters(doc_ids=["zengdu"], population="儿童"), None),
+    (Filters(doc_ids=["dongcheng", "xicheng"], population="妇女", include_shared=False, section="主要目标"), None),
+    (Filters(doc_ids=["beijing"], domain_key="健康"), None),
+    (Filters(doc_ids=["dongcheng", "zengdu", "beijing"]), 2),
+])
+def test_a_search_of_a_few_plans_ranks_their_rows_as_milvus_filters_them(shared_engine, filters, per_doc_k, monkeypatch):
+    """A scope of a few plans is ranked in the replica from the plans' rows (retrieve_shared.LOCAL_DOCS);
+    the same search as a Milvus filter expression gives the same clauses and scores."""
+    import assistant.retrieve_shared as rs
+
+    r = shared_engine.retriever
+    for q in ["孕产妇死亡率要控制在什么水平", "托位数要达到多少", "反家暴有哪些措施", "监测评估由谁牵头"]:
+        for mode in ("bm25", "dense", "fusion"):
+            local = r.search(q, k=5, filters=filters, per_doc_k=per_doc_k, mode=mode)
+            with monkeypatch.context() as m:
+                m.setattr(rs, "LOCAL_DOCS", 0)  # every scope searched in Milvus
+                milvus = r.search(q, k=5, filters=filters, per_doc_k=per_doc_k, mode=mode)
+            assert_same_ranking(local, milvus, (q, mode))
+    assert 0 < len(r.plans) <= r.plans.size
+
+
+def test_the_plan_cache_keeps_its_bound():
+    from assistant.retrieve_shared import PlanCache
+
+    loads = []
+    cache = PlanCache(lambda d: loads.append(d) or d, size=2)
+    for d in ["a", "b", "a", "c", "a", "b"]:
+        assert cache[d] == d
+    assert loads == ["a", "b", "c", "b"] and len(cache) == 2  # b was the least recently used when c came
+
+
 def assert_same_ranking(got, want, what) -> None:
     """Same scores at every position, and the same clause wherever its score is not shared: clauses of
     equal score (one text in several plans) may swap only when they tie at the top-k cut, where FAISS's

@@ -697,7 +697,10 @@ def build_app(engine, feedback: FeedbackStore | None = None, observations: Obser
 
             with gr.Tab("目标表", id="targets"):
                 with gr.Row():
-                    f_plan = gr.Dropdown(plan_choices, value=ALL, label="规划", elem_id="targets-plan")
+                    # on the shared backend the table opens on the first plan, as the 监测 tab does: 全部规划 reads
+                    # and exports every plan's targets, which each page load would do (1.1 GB and ~2 min at 500 plans)
+                    f_plan = gr.Dropdown(plan_choices, value=plans[0].doc_id if engine.shared and plans else ALL,
+                                         label="规划", elem_id="targets-plan")
                     f_pop = gr.Dropdown([("全部", ALL)] + populations, value=ALL, label="人群")
                     f_domain = gr.Dropdown([("全部", ALL)] + domains, value=ALL, label="领域")
                     f_ind = gr.Dropdown([("全部", ALL)] + keys, value=ALL, label="指标", allow_custom_value=True)

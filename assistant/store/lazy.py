@@ -4,6 +4,7 @@
     reader.docs, reader.errors                     # small: read once
     reader.clauses_by_ord([3, 17]), reader.clauses_by_id(["dongcheng:妇女/健康/主要目标/2"])
     reader.clauses_of("dongcheng"), reader.targets_of_doc("dongcheng"), reader.targets_of_key("maternal_mortality")
+    reader.rows_of("dongcheng")                    # a document's clause rows (no clause read)
     reader.targets(kinds=("target",), keys=[...])  # a filter the database answers from an index
     reader.weights(["儿童", "#托位"])               # idf of a few terms (assistant/store/sentences.py)
     reader.sentences_with(["托位", "#托位"], doc_ids=None)   # rows of the sentences holding any term
@@ -96,6 +97,11 @@ class BuildReader:
         return [(o, Clause.model_validate_json(j)) for o, j in self._all(
             select(clauses_t.c.ord, clauses_t.c.json).where(clauses_t.c.build_id == self.build_id,
                                                             clauses_t.c.doc_id == doc_id).order_by(clauses_t.c.ord))]
+
+    def rows_of(self, doc_id: str) -> list[int]:
+        """A document's clause rows in build order (the (build, doc, ord) index alone answers it)."""
+        return [o for (o,) in self._all(select(clauses_t.c.ord).where(
+            clauses_t.c.build_id == self.build_id, clauses_t.c.doc_id == doc_id).order_by(clauses_t.c.ord))]
 
     def iter_clauses(self) -> Iterator[Clause]:
         """Every clause in build order, STREAM_CHUNK rows at a time (never all in memory at once)."""

@@ -5,6 +5,7 @@
     idx = MilvusClauseIndex.open(uri, name)                              # a serving replica
     idx.dense(qvec, k, expr)  /  idx.sparse({term_id: 1.0}, k, expr)  ->  [(row, score)]
     idx.hybrid(qvec, qsparse, k, expr)                                    # Milvus hybrid_search + RRFRanker
+    plan = idx.rows([rows of one plan])   ->  PlanRows: plan.dense(qvec, k, mask) / plan.sparse(q, k, mask)
 
 ``uri``: a local file path runs Milvus Lite in this process (tests, one machine); ``http://host:19530``
 talks to a Milvus standalone or cluster, which all replicas share. Each row is one clause: ``row`` (its
@@ -14,6 +15,11 @@ and ``sparse``: the clause's Okapi BM25 term weights over the project's jieba to
 (assistant/store/bm25.py), so an inner product with a query's {term: 1} is exactly the BM25 score
 the embedded backend computes. Terms become sparse dimensions by a 31-bit hash (``term_id``).
 The dense index is FLAT (exact) or HNSW (``create(..., dense_index=)``; shared.dense_index picks it).
+
+``rows`` reads a few hundred rows by primary key into a ``PlanRows``, which ranks them exactly in the
+process (the same inner products, dense and sparse, as the collection's search): a search scoped to one
+plan reads that plan's rows once instead of filtering the whole collection on every search, which Milvus
+Lite does in time linear in the collection (bench/RESULTS.md, "Scale: plan-scoped search").
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ VARCHAR_MAX = 512  # longest clause id / label field (ids are ~40 chars)
 FIELD_MAX = 128  # longest region / section / domain value
 RRF_K = 60  # Milvus RRFRanker's k, the same constant as assistant.retrieve.RRF_K
 INSERT_BATCH = 1_000  # rows per insert call: keeps one gRPC message well under Milvus' 64 MB cap
+GET_BATCH = 1_000  # rows per get (read by primary key) call: ~2 MB of vectors and weights
+PLAN_FIELDS = ("population", "domain_key", "section")  # the filter fields a PlanRows masks by (doc_id: one plan)
 FILTER_FIELDS = ("doc_id", "region", "level", "population", "domain_key", "section")
 # The dense index (Settings.milvus_index). FLAT is exact: both backends rank alike, and it is what Milvus Lite
 # is good for (it accepts HNSW but searched 140k vectors as slowly as FLAT; its IVF_FLAT recalled 0.48). HNSW is for a Milvus server past ~100k clauses,
@@ -133,6 +141,60 @@ def expr_and(parts: Sequence[str | None]) -> str | None:
     return " and ".join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
 
 
+class PlanRows:
+    """Rows of the collection held in the process and ranked exactly: one plan's few hundred clauses.
+
+    ``dense`` is the inner product with each row's vector (float32), ``sparse`` the sum of each row's
+    BM25 weights over the query's term ids in the query's order (float32, as BM25Index.scores adds them);
+    both return every scoring row in row order, for the caller to cut as it cuts the collection's hits."""
+
+    def __init__(self, rows: Sequence[dict], dim: int):
+        rows = sorted(rows, key=lambda r: int(r["row"]))
+        self.rows = np.array([int(r["row"]) for r in rows], dtype=np.int64)
+        self.vectors = (np.stack([np.asarray(r["dense"], dtype=np.float32) for r in rows]) if rows
+                        else np.zeros((0, dim), dtype=np.float32))
+        self.fields = {f: np.array([r[f] for r in rows], dtype=object) for f in PLAN_FIELDS}
+        post: dict[int, tuple[list[int], list[float]]] = {}
+        for i, r in enumerate(rows):
+            for t, w in r["sparse"].items():
+                p = post.setdefault(int(t), ([], []))
+                p[0].append(i)
+                p[1].append(w)
+        self.postings = {t: (np.array(ix, dtype=np.int64), np.array(ws, dtype=np.float32)) for t, (ix, ws) in post.items()}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def nbytes(self) -> int:
+        return self.vectors.nbytes + sum(a.nbytes + b.nbytes for a, b in self.postings.values())
+
+    def mask(self, **allowed: Sequence[str] | None) -> np.ndarray | None:
+        """Rows whose PLAN_FIELDS values are among the allowed ones (a field given None: any value)."""
+        m = None
+        for f, values in allowed.items():
+            if values is not None:
+                fm = np.isin(self.fields[f], list(values))
+                m = fm if m is None else m & fm
+        return m
+
+    def _hits(self, scores: np.ndarray, keep: np.ndarray) -> list[tuple[int, float]]:
+        return [(int(r), float(s)) for r, s in zip(self.rows[keep], scores[keep])]
+
+    def dense(self, qvec: np.ndarray, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        s = self.vectors @ np.asarray(qvec, dtype=np.float32)
+        return self._hits(s, np.ones(len(s), dtype=bool) if mask is None else mask)
+
+    def sparse(self, q: dict[int, float], mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        s = np.zeros(len(self.rows), dtype=np.float32)
+        for t, qw in q.items():
+            p = self.postings.get(t)
+            if p is not None:
+                s[p[0]] += p[1] if qw == 1.0 else np.float32(qw) * p[1]
+        keep = s > 0
+        return self._hits(s, keep if mask is None else keep & mask)
+
+
 class MilvusClauseIndex:
     def __init__(self, uri: str, name: str, dense_index: str = "FLAT"):
         self.uri, self.name, self.dense_index = uri, name, dense_index
@@ -184,6 +246,15 @@ class MilvusClauseIndex:
 
     def count(self) -> int:
         return int(self.client.query(self.name, filter="", output_fields=["count(*)"])[0]["count(*)"])
+
+    def rows(self, ids: Sequence[int], dim: int) -> PlanRows:
+        """These rows (primary keys) read into a PlanRows: vectors, BM25 weights and the plan's filter fields."""
+        got: list[dict] = []
+        for i in range(0, len(ids), GET_BATCH):
+            # strict_float32: the vectors come back as one float32 array, not a Python float per dimension
+            got += [dict(r) for r in self.client.get(self.name, ids=list(ids[i:i + GET_BATCH]), strict_float32=True,
+                                                     output_fields=["row", "dense", "sparse", *PLAN_FIELDS])]
+        return PlanRows(got, dim)
 
     # ---- search -------------------------------------------------------------------------------
     def _search(self, data, field: str, k: int, expr: str | None) -> list[tuple[int, float]]:

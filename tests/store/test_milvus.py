@@ -66,6 +66,29 @@ def test_empty_text_and_hostile_filter_values(lite):
     assert idx.dense(np.ones(16, np.float32), 5, expr_in("doc_id", ['d0" or doc_id != "x'])) == []
 
 
+def test_a_plans_rows_rank_as_the_collection_searches_them(lite):
+    """PlanRows (rows read by primary key, ranked in the process) gives the filtered search's rows and scores."""
+    idx, tok, _, dense = lite
+    plan = idx.rows([5, 1, 3], 16)  # doc d1, in any order
+    assert plan.rows.tolist() == [1, 3, 5] and plan.vectors.shape == (3, 16)
+    d1 = expr_in("doc_id", ["d1"])
+    q = dense[3] + 0.2 * dense[0]
+    def same(got, want):
+        got = sorted(got, key=lambda h: -h[1])
+        return [r for r, _ in got] == [r for r, _ in want] and [s for _, s in got] == pytest.approx(
+            [s for _, s in want], rel=1e-6)
+
+    assert same(plan.dense(q), idx.dense(q, 10, d1))
+    for text in ["孕产妇死亡率", "家庭暴力", "死亡率 管理率", "没有的词"]:
+        qs = query_sparse(tok(text))
+        assert same(plan.sparse(qs), idx.sparse(qs, 10, d1)), text
+    shared = plan.mask(population=["综合"])  # row 3 is 综合 (i % 3 == 0), rows 1 and 5 are 妇女
+    assert [r for r, _ in plan.dense(q, shared)] == [3]
+    assert plan.mask(population=None, section=None) is None
+    empty = idx.rows([], 16)
+    assert len(empty) == 0 and empty.dense(q) == [] and empty.sparse(query_sparse(tok("死亡率"))) == []
+
+
 def test_hybrid_search_with_rrf_ranker(lite):
     idx, tok, _, dense = lite
     hits = idx.hybrid(dense[0], query_sparse(tok("孕产妇死亡率")), 3)

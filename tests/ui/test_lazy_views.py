@@ -103,6 +103,16 @@ def test_start_reads_no_clause_and_a_plan_is_read_when_opened(shared, tmp_path):
         assert not reader.clause_docs, f"the app's start read clauses: {dict(reader.clause_docs)}"
         assert all(doc_ids or keys for _, keys, doc_ids in reader.target_calls), reader.target_calls  # no walk
 
+        # 目标表: the page's load event shows the first plan's targets, not every plan's
+        initial = {b.elem_id: b.value for b in app.blocks.values() if getattr(b, "elem_id", None) and hasattr(b, "value")}
+        assert initial["targets-plan"] == data.docs[0].doc_id
+        reader.reset()
+        table, count, _, _ = _fn(app, "filter_targets")(initial["targets-plan"], "", "", "", "", "")
+        assert all(doc_ids == [data.docs[0].doc_id] for _, _, doc_ids in reader.target_calls) and reader.target_calls
+        assert count == f"共 {len(table)} 条目标" and len(table) == len(engine.targets(doc_id=data.docs[0].doc_id))
+        assert set(reader.clause_docs) <= {data.docs[0].doc_id}  # the cited clauses of that plan at most
+        reader.reset()
+
         # 规划浏览: opening a plan reads that plan's clauses only, once
         outline, picker, _ = _fn(app, "show_plan")(OPENED)
         assert set(reader.clause_docs) == {OPENED}
