@@ -16,11 +16,9 @@ change it), while one plan's rows are a few hundred (bench/RESULTS.md, "Scale: p
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 from assistant.config import Settings
 from assistant.ingest import Ingested
@@ -28,7 +26,7 @@ from assistant.models import Clause, DocMeta
 from assistant.retrieve import DEFAULT_MODE, FUSION_DEPTH, SHARED_POPULATION, Filters, Mode, Retriever, _Query
 from assistant.store.embeddings import Embedder
 from assistant.store.milvus import MilvusClauseIndex, PlanRows, expr_and, expr_in, query_sparse
-from assistant.store.lazy import BuildReader, ClauseRows
+from assistant.store.lazy import BuildReader, ClauseRows, Lazy
 from assistant.store.shared import Build, current_build, open_build, open_clause_index, sql_store
 
 NOTHING = "row < 0"  # a filter no clause passes (an empty doc list); rows are >= 0
@@ -52,31 +50,6 @@ class Scope:
     population: tuple[str, ...] | None = None
     domain_key: tuple[str, ...] | None = None
     section: tuple[str, ...] | None = None
-
-
-class PlanCache:
-    """The PLAN_ROWS most recently searched plans' rows (PlanRows), read once each (thread-safe)."""
-
-    def __init__(self, load: Callable[[str], PlanRows], size: int = PLAN_ROWS):
-        self._load = load
-        self.size = size
-        self._plans: OrderedDict[str, PlanRows] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __getitem__(self, doc_id: str) -> PlanRows:
-        with self._lock:
-            if doc_id in self._plans:
-                self._plans.move_to_end(doc_id)
-                return self._plans[doc_id]
-        plan = self._load(doc_id)
-        with self._lock:
-            self._plans[doc_id] = plan
-            while len(self._plans) > self.size:
-                self._plans.popitem(last=False)
-        return plan
-
-    def __len__(self) -> int:
-        return len(self._plans)
 
 
 def _order(hits: list[tuple[int, float]], highest_row_first: bool) -> list[tuple[int, float]]:
@@ -105,7 +78,8 @@ class SharedRetriever(Retriever):
         self.doc_ids = list(dict.fromkeys([d.doc_id for d in self.docs] + (
             [] if isinstance(clauses, ClauseRows) else [c.doc_id for c in self.clauses])))
         self.index = index
-        self.plans = PlanCache(lambda d: self.index.rows(self._rows_of(d), self.embedder.dim))
+        # the PLAN_ROWS most recently searched plans' rows (PlanRows), read once each (thread-safe)
+        self.plans: Lazy[str, PlanRows] = Lazy(lambda d: self.index.rows(self._rows_of(d), self.embedder.dim), PLAN_ROWS)
         self._rows_by_doc: dict[str, list[int]] | None = None
         self.startup_seconds = time.perf_counter() - t0
 

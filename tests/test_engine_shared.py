@@ -86,16 +86,6 @@ def test_a_search_of_a_few_plans_ranks_their_rows_as_milvus_filters_them(shared_
     assert 0 < len(r.plans) <= r.plans.size
 
 
-def test_the_plan_cache_keeps_its_bound():
-    from assistant.retrieve_shared import PlanCache
-
-    loads = []
-    cache = PlanCache(lambda d: loads.append(d) or d, size=2)
-    for d in ["a", "b", "a", "c", "a", "b"]:
-        assert cache[d] == d
-    assert loads == ["a", "b", "c", "b"] and len(cache) == 2  # b was the least recently used when c came
-
-
 def assert_same_ranking(got, want, what) -> None:
     """Same scores at every position, and the same clause wherever its score is not shared: clauses of
     equal score (one text in several plans) may swap only when they tie at the top-k cut, where FAISS's

@@ -17,17 +17,14 @@ and the golden sets give the same answers on both (tests/test_engine_shared.py).
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from typing import AbstractSet as Set, Callable, Generic, Iterable, Sequence, TypeVar
+from typing import AbstractSet as Set, Callable, Iterable, Sequence
 
 from assistant.answer.context import Context, Searcher, Sentence
 from assistant.models import Clause, DocMeta, Target
-from assistant.store.lazy import BuildReader, ClauseCache
+from assistant.store.lazy import Lazy, BuildReader, ClauseCache
 from assistant.store.sentences import TOKEN_MARK, UNSEEN
 from assistant.text import bigrams, clause_sentences, norm
 
-K = TypeVar("K")
-V = TypeVar("V")
 DOC_CACHE = 64  # documents whose clause / target lists are kept: a question names a few; a listing walks on
 # indicators whose rows (every plan's) are kept: a chat asks about a few at a time, and at 2,000 plans one
 # indicator is a few thousand rows, so the bound keeps this cache to tens of MB
@@ -35,41 +32,6 @@ KEY_CACHE = 8
 # clauses whose sentences, normalised text and bigrams are kept: the same bound as the clause cache
 DERIVED_CACHE = 20_000
 WEIGHT_CACHE = 200_000  # term weights kept (a few MB); past it the cache starts again, as terms are cheap to reread
-
-
-class Lazy(Generic[K, V]):
-    """A read-only mapping filled on demand by ``load(key)`` (None: no such key), at most ``size`` kept."""
-
-    def __init__(self, load: Callable[[K], V | None], size: int):
-        self._load = load
-        self._size = size
-        self._data: OrderedDict[K, V | None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _fetch(self, key: K) -> V | None:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        value = self._load(key)
-        with self._lock:
-            self._data[key] = value
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
-        return value
-
-    def __getitem__(self, key: K) -> V:
-        value = self._fetch(key)
-        if value is None:
-            raise KeyError(key)
-        return value
-
-    def get(self, key: K, default=None):
-        value = self._fetch(key)
-        return default if value is None else value
-
-    def __contains__(self, key) -> bool:
-        return self._fetch(key) is not None
 
 
 class Weights:

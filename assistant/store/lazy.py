@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -314,3 +314,50 @@ class TargetRows(Sequence):
 
     def __iter__(self) -> Iterator[Target]:
         return iter(self.reader.targets())
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Lazy(Generic[K, V]):
+    """A read-only mapping filled on demand by ``load(key)`` (None: no such key), at most ``size`` kept."""
+
+    def __init__(self, load: Callable[[K], V | None], size: int):
+        self._load = load
+        self._size = size
+        self._data: OrderedDict[K, V | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _fetch(self, key: K) -> V | None:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = self._load(key)
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+        return value
+
+    def __getitem__(self, key: K) -> V:
+        value = self._fetch(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: K, default=None):
+        value = self._fetch(key)
+        return default if value is None else value
+
+    def __contains__(self, key) -> bool:
+        return self._fetch(key) is not None
+
+    def __len__(self) -> int:
+        """How many values are kept now (at most ``size``)."""
+        return len(self._data)
+
+    @property
+    def size(self) -> int:
+        return self._size

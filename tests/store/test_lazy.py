@@ -68,3 +68,14 @@ def test_the_clause_cache_keeps_its_bound_and_returns_one_object_per_row(store, 
     assert rows[-1] == data.clauses[-1] and len(rows) == len(data.clauses)
     with pytest.raises(IndexError):
         rows[len(data.clauses)]
+
+
+def test_a_lazy_mapping_keeps_its_bound():
+    """The bounded cache the shared context and the shared retriever's plan rows both use."""
+    from assistant.store.lazy import Lazy
+
+    loads = []
+    cache = Lazy(lambda d: loads.append(d) or d, size=2)
+    for d in ["a", "b", "a", "c", "a", "b"]:
+        assert cache[d] == d
+    assert loads == ["a", "b", "c", "b"] and len(cache) == 2  # b was the least recently used when c came
