@@ -21,6 +21,8 @@ class Nonsense:
 
     def run(self, q: Query, ctx: Context) -> Draft | None:
         runs = letters_only(q.text, list(ctx.docs))
-        if not runs or ctx.mentions(runs + [r.upper() for r in runs], {d.doc_id for d in ctx.docs}):
+        # the build's word weights hold every word of the texts (lower-cased): one lookup a run, not a scan of
+        # every clause (on the shared backend that would read every plan for each such question)
+        if not runs or any(ctx.token_idf.get(r.lower()) is not None for r in runs):
             return None
         return Draft(answer=phrases.OFF_TOPIC, answerable=False, intent=Intent.UNSUPPORTED)
