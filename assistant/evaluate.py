@@ -45,8 +45,9 @@ def load_golden(paths: list[Path]) -> list[Golden]:
 
 
 def _runs(cited: list) -> list[tuple[str, str, list]]:
-    """Cited clauses that follow each other in their document, joined: a quote may span two of them
-    (the 落款 is the issuer's line and the date under it, two paragraphs), and both are cited."""
+    """(document, joined text, clauses) of each run of cited clauses that follow each other in their
+    document, one clause alone included: a quote may span two of them (the 落款 is the issuer's line and
+    the date under it, two paragraphs), and both are cited."""
     out = []
     by_doc: dict[str, list] = defaultdict(list)
     for c in {(c.doc_id, c.order): c for c in cited}.values():
@@ -58,8 +59,7 @@ def _runs(cited: list) -> list[tuple[str, str, list]]:
             if c is not None and c.order == run[-1].order + 1:
                 run.append(c)
                 continue
-            if len(run) > 1:
-                out.append((d, "".join(norm(x.text) for x in run), run))
+            out.append((d, "".join(norm(x.text) for x in run), run))
             run = [c] if c is not None else []
     return out
 
@@ -73,13 +73,13 @@ def score(g: Golden, a: Answer, clause_of) -> dict:
         r["correct"] = a.answerable and all(norm(m) in text for m in g.must_contain)
         quotes = g.citations
         runs = _runs(cited)
-        found = [any(c.doc_id == q["doc_id"] and norm(q["quote"]) in norm(c.text) for c in cited)
-                 or any(d == q["doc_id"] and norm(q["quote"]) in text_ for d, text_, _ in runs) for q in quotes]
+        wanted = [(q["doc_id"], norm(q["quote"])) for q in quotes]
+        found = [any(d == qd and qt in text_ for d, text_, _ in runs) for qd, qt in wanted]
         r["citation_recall"] = sum(found) / len(found) if found else 1.0
-        spanning = {id(c) for d, text_, run in runs for q in quotes if d == q["doc_id"] and norm(q["quote"]) in text_
-                    and not any(norm(q["quote"]) in norm(x.text) for x in run) for c in run}
-        good = [id(c) in spanning or any(c.doc_id == q["doc_id"] and norm(q["quote"]) in norm(c.text) for q in quotes)
-                for c in cited]
+        # a cited clause is good when it holds a quote, or is part of a run that holds one no clause holds alone
+        spanning = {id(c) for d, text_, run in runs for qd, qt in wanted if d == qd and qt in text_
+                    and not any(qt in norm(x.text) for x in run) for c in run}
+        good = [id(c) in spanning or any(c.doc_id == qd and qt in norm(c.text) for qd, qt in wanted) for c in cited]
         r["citation_precision"] = sum(good) / len(good) if good else 0.0
     else:
         r["correct"] = not a.answerable

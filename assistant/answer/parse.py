@@ -184,8 +184,9 @@ def find_docs(text: str, docs: list[DocMeta]) -> list[str]:
         if pos:
             hits.append((min(pos), d.doc_id))
     ids = [i for _, i in sorted(hits)]
-    named = [d for d in plans if d.doc_id in set(ids)]  # only plans the text names can drop a city (2,000 plans:
-    for city in named:                                  # every plan against every plan was 169 ms a question)
+    said = set(ids)
+    named = [d for d in plans if d.doc_id in said]  # only plans the text names can drop a city (2,000 plans:
+    for city in named:                              # every plan against every plan was 169 ms a question)
         districts = [d for d in named if d.doc_id in ids and d.parent_region == city.region]
         if city.doc_id in ids and districts and not _named_alone(text, city, districts):
             ids.remove(city.doc_id)
@@ -266,7 +267,8 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     intent, said = _intent(asked)  # 之前十三五末是82.49%: the context does not set what is asked
     # 宫颈癌…我知道是70%，那乳腺癌…要达到多少: the asked part's own subject, not the context's (a status
     # question's context is the observed figure of the very subject it asks about)
-    own_subject = bool(context) and intent in FIGURE_INTENTS and len(_core(topic(asked, docs))) >= MIN_SUBJECT
+    asked_topic = topic(asked, docs) if context and intent in FIGURE_INTENTS else ""
+    own_subject = len(_core(asked_topic)) >= MIN_SUBJECT
     if own_subject:
         found = find_indicators(asked)
     if _any(text, lex["off_topic_requests"]):
@@ -289,7 +291,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     which = _which(text)
     t = topic(text, docs)
     if own_subject:  # the context's subject is not asked
-        t, context = topic(asked, docs), ""
+        t, context = asked_topic, ""
     return Turn(
         text=text, topic=t, core=_core(t), doc_ids=doc_ids,
         unknown_regions=unknown_places(asked, docs, doc_ids), city_word=city_word,
@@ -337,10 +339,15 @@ def _asks_a_list(text: str, domain_key: str | None) -> bool:
     return _any(text, lex["quantified_words"]) or _any(text, achieve)
 
 
+def says_of_document(text: str, kind: str) -> bool:
+    """The text holds a word of this kind about the document itself (structure_words: doc_number, issued,
+    issued_when, who, who_issued, period)."""
+    return _any(text, lexicon.load("questions")["structure_words"][kind])
+
+
 def asks_of_document(text: str) -> bool:
     """The text asks a fact of the document itself: its 文号, when or by whom it was issued, its period."""
-    words = lexicon.load("questions")["structure_words"]
-    said = lambda kind: _any(text, words[kind])  # noqa: E731
+    said = lambda kind: says_of_document(text, kind)  # noqa: E731
     return said("doc_number") or said("period") or (said("issued") and (said("issued_when") or said("who")))
 
 
@@ -489,10 +496,16 @@ def _non_topic_words() -> list[str]:
     return sorted(set(words), key=len, reverse=True)
 
 
+@lru_cache(maxsize=1)
+def _non_core_words() -> list[str]:
+    """The words no subject is named by: those of no topic, and the five-year plans (十三五: when, not what)."""
+    return sorted(set(_non_topic_words()) | set(lexicon.load("questions")["five_year_plans"]), key=len, reverse=True)
+
+
 def _core(topic_text: str) -> str:
     """Topic words that name a subject: 那有什么措施 has none, 托育有什么措施 has 托育."""
     out = re.sub(r"20\d\d年?|[的了呢吗啊吧呀么]|^[那和跟再还有]+", "", topic_text.replace(" ", ""))
-    for w in _non_topic_words() + list(lexicon.load("questions")["five_year_plans"]):  # 十三五: when, not what
+    for w in _non_core_words():
         out = out.replace(w, "")
     out = re.sub(r"^[那和跟再还有又就]+|[有没是呢吗]+$", "", out)
     return out

@@ -11,6 +11,7 @@ from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.intent import Intent
+from assistant.answer.parse import says_of_document
 from assistant.answer.state import Query
 from assistant.models import Citation, Clause, Count, DocMeta
 from assistant.text import norm
@@ -139,8 +140,7 @@ class Structure:
 
     def _facts(self, q: Query, ctx: Context, d: DocMeta, parts, cites, missing) -> None:
         header = [c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == lexicon.special_section("header")]
-        words = lexicon.load("questions")["structure_words"]
-        said = lambda kind: any(w in q.text for w in words[kind])  # noqa: E731
+        said = lambda kind: says_of_document(q.text, kind)  # noqa: E731
         asked = False
         if said("doc_number"):
             asked = True
