@@ -10,6 +10,7 @@ from assistant.compare import CompareTable
 from assistant.models import Citation, Clause, Target
 from assistant.text import NormMap, bigrams, fmt_number, norm, sentences  # bigrams: base layer, the shared stores index by it
 
+LIST_COMMAS = "、，,；;"  # 、床位增至3.17张: a row that starts after the list comma is shown without it
 NAME_WEIGHT = 3  # a sentence naming the indicator outranks one sharing a few topic characters
 QUESTION_WEIGHT = 2  # this turn's words count twice those of earlier turns
 FOCUS_WEIGHT = 3  # 牵头/负责 in an owner question
@@ -24,17 +25,29 @@ def topic_bigrams(text: str) -> set[str]:
     return set().union(*(bigrams(piece) for piece in text.split())) - STOP_BIGRAMS if text.strip() else set()
 
 
+def name_groups(names) -> list[set[str]]:
+    """For each indicator the question names, every name the lexicon has for it (普惠园覆盖率 is also
+    the plan's 普惠性幼儿园覆盖率), plain (lexicon.plain): a sentence names an indicator by any of them."""
+    groups: dict[str, set[str]] = {}
+    for name in names:
+        key = lexicon.indicator_key(name) or name
+        groups.setdefault(key, {lexicon.plain(name)}).update(lexicon.names_of([key]))
+    return list(groups.values())
+
+
 def best_sentences(clause: Clause, query: str, names: list[str] = (), limit: int = 2, context: str = "",
                    focus: list[str] = ()) -> list[str]:
     """The clause's sentences that say most about the query, in text order."""
     q = topic_bigrams(query)
     ctx = topic_bigrams(context) - q
+    named = name_groups(names)
     sents = sentences(clause.text) or [clause.text]
     scored = []
     for i, s in enumerate(sents):
         n = norm(s)
         b = bigrams(s)
-        score = QUESTION_WEIGHT * len(q & b) + len(ctx & b) + NAME_WEIGHT * sum(1 for name in names if norm(name) in n)
+        p = lexicon.plain(s)
+        score = QUESTION_WEIGHT * len(q & b) + len(ctx & b) + NAME_WEIGHT * sum(1 for g in named if any(x in p for x in g))
         score += FOCUS_WEIGHT * sum(1 for w in focus if w in n)
         scored.append((score, i, s))
     top = sorted(scored, key=lambda x: (-x[0], x[1]))[:limit]
@@ -57,8 +70,21 @@ def dedupe(cites: list[Citation]) -> list[Citation]:
     return list(out.values())
 
 
+BARE_ROW = 10  # a row this short after a comma (…建立未成年人保护站,覆盖率达到100%) lacks its subject
+
+
+def with_subject(quote: str, clause: Clause) -> str:
+    """A short row quote with the phrase before it in its sentence, when it starts after a comma and says
+    nothing of what it measures (覆盖率达到100%: of 未成年人保护站)."""
+    i = clause.text.find(quote)
+    if i <= 0 or len(norm(quote)) > BARE_ROW or clause.text[i - 1] not in "，,":
+        return quote
+    start = max(clause.text.rfind(ch, 0, i - 1) for ch in "，,。；;\n") + 1
+    return clause.text[start:i] + quote
+
+
 def target_line(t: Target, clause: Clause) -> str:
-    line = t.quote.lstrip("、，,；;")  # 、床位增至3.17张: the row starts after the list comma
+    line = with_subject(t.quote, clause).lstrip(LIST_COMMAS)
     if t.value and t.norm_value is not None and t.norm_unit and norm(t.norm_unit) not in norm(t.value):
         line += phrases.NORMALISED.format(value=f"{fmt_number(t.norm_value)}{t.norm_unit}")
     if t.year and str(t.year) not in norm(t.quote):
@@ -76,6 +102,6 @@ def compare_table(table: CompareTable) -> str:
         value = f"{phrases.COMPARATOR_WORDS.get(r.comparator or '', '')}{r.value}" if r.value else ""
         normed = f"{fmt_number(r.norm_value)}{r.norm_unit or ''}" if r.norm_value is not None else "—"
         lines.append(phrases.COMPARE_ROW.format(
-            plan=r.plan, quote=r.quote or phrases.NOT_FOUND_IN_PLAN, value=value, normed=normed,
+            plan=r.plan, quote=(r.quote or "").lstrip(LIST_COMMAS) or phrases.NOT_FOUND_IN_PLAN, value=value, normed=normed,
             year=r.year or phrases.PERIOD_END, verdict=phrases.VERDICT_NOTE[r.verdict]))
     return "\n".join(lines)

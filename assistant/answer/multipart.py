@@ -83,6 +83,8 @@ def split(q: Query, docs: list[DocMeta]) -> list[Query]:
     if len(q.doc_ids) >= 2 or (len(q.indicator_keys) >= 2 and len(pieces) < 2) or q.intent == Intent.STRUCTURE \
             or (q.intent == Intent.FACT and asks_of_document(q.text)):
         return []  # a comparison, several indicators one strategy answers together, or the document itself
+    if q.intent == Intent.TARGET_LIST and len(pieces) >= 2 and len(read_turn(pieces[-1], docs).core) < MIN_CORE:
+        return []  # 都投了哪些钱，各多少: one list, its figure asked for each item, not a second question
     if len(pieces) < 2:
         pieces = enumerated(q.text, docs)
     if len(pieces) < 2:

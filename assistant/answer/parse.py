@@ -115,8 +115,9 @@ def spelled(text: str) -> str:
 def find_indicators(text: str) -> list[tuple[str, str]]:
     """(name, key) for each non-overlapping lexicon name in text, longest first, in text order.
 
-    拥有的床位数 and 拥有床位数 are the same words: 的 is ignored on both sides."""
-    text = text.replace("的", "")
+    拥有的床位数 and 拥有床位数 are the same words: 的 is ignored on both sides, and so are brackets
+    (儿科执业助理医生 is the plan's 儿科执业(助理)医生)."""
+    text = lexicon.plain(text)
     taken = [False] * len(text)
     found: list[tuple[int, str, str]] = []
     for name, key in lexicon.indicator_names():
@@ -203,6 +204,8 @@ def _named_alone(text: str, city: DocMeta, districts: list[DocMeta]) -> bool:
 
 
 PLACE_FILLER = re.compile(r"^(?:省|市)?(?:的|那个|这个|那边的|那边)?")
+# 曾都是湖北的 / 曾都属于随州: a district described by its province or city after it (a word linking them)
+PLACE_LINK = r"(?:区|县|市)?(?:是|属于|位于|在)"
 
 
 def unknown_places(text: str, docs: list[DocMeta], named: list[str]) -> list[str]:
@@ -220,6 +223,9 @@ def unknown_places(text: str, docs: list[DocMeta], named: list[str]) -> list[str
         # 湖北那个曾都区 / 湖北省的曾都: a word or two of pointing between the province and the district
         if norm(p.full_name) in parents and PLACE_FILLER.sub("", text[at:], count=1).startswith(own):
             continue  # 湖北曾都 / 随州市曾都区 name the district; 跟随州市的规划比 names its parent plan
+        if norm(p.full_name) in parents and own and re.search(
+                f"(?:{'|'.join(map(re.escape, own))}){PLACE_LINK}$", text[: at - len(p.name)]):
+            continue  # 曾都是湖北的: the province describes the district, it is not asked about
         out.append(p.full_name)
     return list(dict.fromkeys(out))
 
@@ -251,8 +257,14 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     context, asked = _split_context(text)
     places = [n for d in docs for n in region_names(d)]  # 曾都小学生和初中生…: the place is not an item
     found += [f for f in _listed_indicators(_without(text, places)) if f[1] not in {k for _, k in found}]
+    # 近视率呢？也是分小学初中高中吧: the narrower indicators the rest of the text names, not the broad one
+    if narrow := lexicon.narrower_named([k for _, k in found], _without(lexicon.plain(text), [n for n, _ in found])):
+        found = [f for f in found if not set(lexicon.indicator_entry(f[1]).get("narrower", [])) & set(narrow)] + \
+            [(k, k) for k in narrow if k not in {k2 for _, k2 in found}]
     city_words = [norm(w) for w in lex["city_words"]]
     doc_ids = find_docs(asked, docs) or find_docs(context, docs)  # 西城党代会…是49.9%，对目标算达标吗
+    if context and _which(asked):  # 曾都…要到1.12名，东城定的多少？哪个更高: the context's plan is one side
+        doc_ids = list(dict.fromkeys(find_docs(context, docs) + doc_ids))
     without_city = _without(asked, city_words, by="")
     city_word = False
     if without_city != asked:  # 市里 alone: which city is meant depends on the plan in question (state)
@@ -285,7 +297,8 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     if intent == Intent.TARGET_VALUE and domain_key and not found and "目标" in text:
         intent = Intent.TARGET_LIST  # 妇女与经济领域的主要目标: the domain's goals, not one figure
     if not found and _asks_a_list(asked, domain_key) and intent in LISTABLE:
-        intent = Intent.TARGET_LIST  # 有哪些是带百分比的指标 / 有数字的是哪几条 / 要全覆盖的都有什么
+        # 有哪些是带百分比的指标 / 有数字的是哪几条 / 要全覆盖的都有什么: said in the turn's own words
+        intent, said = Intent.TARGET_LIST, True
     if intent == Intent.TARGET_LIST and found and (text.rstrip("？?").endswith("吗") or "有没有" in text):
         intent = Intent.TARGET_VALUE  # 托位数有量化目标吗: whether this one indicator has a figure
     which = _which(text)
@@ -336,7 +349,8 @@ def _asks_a_list(text: str, domain_key: str | None) -> bool:
     if not _any(text, lex["list_words"] + [LIST_ITEMS]):
         return False
     achieve = lexicon.load("comparators")["qualitative"]["achieve"]
-    return _any(text, lex["quantified_words"]) or _any(text, achieve)
+    each = _any(text, lex["which_things_words"]) and _any(text, lex["each_figure_words"])
+    return _any(text, lex["quantified_words"]) or _any(text, achieve) or each
 
 
 def says_of_document(text: str, kind: str) -> bool:
@@ -381,12 +395,26 @@ def _which_pattern() -> re.Pattern:
     lex = lexicon.load("questions")
     alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
     direction = alt([w for ws in lex["which_words"].values() for w in ws])
-    return re.compile(f"(?:{alt(lex['which_subjects'])})(?:{alt(lex['which_middle'])})*({direction})")
+    # …or a verb with 得 (哪个配得多, 谁降得低): the degree complement says how much of the verb
+    middle = f"{alt(lex['which_middle'])}|[\u4e00-\u9fff]{{1,2}}得"
+    return re.compile(f"(?:{alt(lex['which_subjects'])})(?:{middle})*({direction})")
+
+
+WHICH_GAP = 16  # 哪个区对居委会主任女性比例的要求更高: what is compared may stand between 哪个 and 更高
+
+
+@lru_cache(maxsize=1)
+def _which_far_pattern() -> re.Pattern:
+    """哪个/谁 … 更/最 + a direction word within one clause: the comparative marker says it is a comparison."""
+    lex = lexicon.load("questions")
+    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
+    direction = alt([w for ws in lex["which_words"].values() for w in ws])
+    return re.compile(f"(?:{alt(lex['which_subjects'])})[^，,。？?；;]{{0,{WHICH_GAP}}}?(?:更|最)({direction})")
 
 
 def _which(text: str) -> str | None:
     """哪个定得高 / 谁更严 / 哪家要求低 / 比东城高还是低: stricter | higher | lower, or None."""
-    m = _which_pattern().search(text) or EITHER_OR.search(text)
+    m = _which_pattern().search(text) or EITHER_OR.search(text) or _which_far_pattern().search(text)
     if not m:
         return None
     return next(k for k, words in lexicon.load("questions")["which_words"].items() if m.group(1) in words)
@@ -408,7 +436,9 @@ POINTING_START = re.compile(r"^(?:那)?(?:这个|这项|这一项|该项)(?=具�
 def _anaphora(text: str) -> str | None:
     """这个指标 / 这些养老指标 / 这两个数 / 这个具体…: the words that point back, or None."""
     m = anaphora_pattern().search(text) or POINTING_START.search(text)
-    return m.group(0) if m else None
+    if m is None:  # 其中…哪条: among the earlier items
+        return next((w for w in lexicon.load("questions")["among_words"] if w in text), None)
+    return m.group(0)
 
 
 def _split_context(text: str) -> tuple[str, str]:
@@ -512,7 +542,8 @@ def _core(topic_text: str) -> str:
 
 
 def _domain(text: str) -> str | None:
-    for m in re.finditer(r"(?=(妇女|儿童)(与|参与)?([\u4e00-\u9fff]{2,6}?)(领域|这块|方面|部分|这部分))", text):
+    # 儿童福利目标里… / 妇女健康指标有哪些: a population and a domain's name before 目标/指标 name the domain too
+    for m in re.finditer(r"(?=(妇女|儿童)(与|参与)?([\u4e00-\u9fff]{2,6}?)(领域|这块|方面|部分|这部分|目标|指标))", text):
         key = lexicon.domain_key(m.group(1) + (m.group(2) or "") + m.group(3)) or lexicon.domain_key(m.group(1) + "与" + m.group(3))
         if key:
             return key

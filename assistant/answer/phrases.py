@@ -76,6 +76,7 @@ ISSUE_DATE = "{plan}的印发日期（原文落款）：「{quote}」。〔{labe
 ISSUE_DATE_READ = "{plan}的印发日期是{y}年{m}月{d}日（原文落款：「{quote}」）。〔{label}〕"
 ISSUER = "{plan}由{issuer}印发。〔{label}〕"
 PERIOD = "{plan}的规划期见其标题：「{quote}」。〔{label}〕"
+PERIOD_YEAR = "{plan}的目标年份是{end}年（原文“到{end}年”）。〔{label}〕"
 PARTS = "{plan}所在的文件包括{n}个规划：{titles}。"
 SECTION_COUNT = "{scope}：{counts}。"
 COUNT_ITEM = "{section}{n}条（最后一条是〔{last}〕）"

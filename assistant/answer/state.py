@@ -171,11 +171,18 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     intent = turn.intent
     which = turn.which if base is not None else None
     if (which or turn.both_plans) and len(state.subjects) >= 2 and not turn.doc_ids:
-        doc_ids = list(state.subjects)  # 哪个更严 / 两边分别多少: the plans set side by side so far
+        # 哪个更严 / 两边分别多少: the plans set side by side so far (市里呢？三家里谁最高: and the city's)
+        doc_ids = list(dict.fromkeys(list(state.subjects) + doc_ids))
     elif which and turn.doc_ids and base is not None and len(doc_ids) < 2:
         doc_ids = list(dict.fromkeys(base.doc_ids + doc_ids))  # 曾都这个指标定的多少？哪个高？ after 西城…
+    if which and base is not None and len(doc_ids) < 2:  # 哪个多 after 东城床位…, 儿科医生呢, …, 曾都床位…
+        doc_ids = list(dict.fromkeys(doc_ids + _plans_asked(state, turn.indicator_keys or base.indicator_keys)))
     # 策略措施呢？ after 主要目标有几条: the count of that section, not its measures
-    section_count = base is not None and base.intent == Intent.STRUCTURE and bool(lexicon.marker_section(turn.topic))
+    # (策略措施一共几条？ too, a count naming a section marker, after any turn about a domain)
+    section_count = base is not None and (
+        (base.intent == Intent.STRUCTURE and bool(lexicon.marker_section(turn.topic))) or
+        ((base.intent == Intent.STRUCTURE or bool(base.domain_key)) and turn.intent == Intent.STRUCTURE
+         and not turn.domain_key and _names_marker(turn.text)))
     if which and len(doc_ids) >= 2:
         intent = Intent.COMPARE
     elif section_count:
@@ -219,6 +226,11 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.year = q.year if q.year is not None else base.year
         q.asks_number = q.asks_number or base.asks_number
         q.population = q.population or base.population
+    if base is not None and (inherit or parallel) and not turn.indicator_keys and \
+            (siblings := lexicon.narrower_named(base.indicator_keys, turn.text)):
+        q.indicator_keys = q.indicator_names = siblings  # 初中高中呢 after 小学生近视率…: those two, asked the same way
+        q.year = q.year if q.year is not None else base.year
+        q.asks_number = q.asks_number or base.asks_number
     if turn.year is None and q.year is not None and q.doc_ids and all(
             i in by_id and by_id[i].kind == "plan" and not by_id[i].covers(q.year)
             for i in q.doc_ids):  # 那东城…有什么措施 after 曾都2030年那个…: 2030 was 曾都's year, not 东城's
@@ -240,8 +252,22 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     return q
 
 
+def _names_marker(text: str) -> bool:
+    """The text names a section a domain is divided into (主要目标 / 策略措施)."""
+    return any(lexicon.marker_section(n) for s in lexicon.load("sections")["sections"] for n in s["names"] if n in text)
+
+
 def _says_area(text: str) -> bool:
     return any(w in text for w in lexicon.load("questions")["area_words"])
+
+
+def _plans_asked(state: DialogueState, keys: list[str]) -> list[str]:
+    """The plans the conversation asked this indicator of, latest first (a turn about another thing
+    in between does not end it)."""
+    if not keys:
+        return []
+    turns = reversed([*state.past, state.focus] if state.focus else state.past)
+    return list(dict.fromkeys(i for f in turns if set(keys) & set(f.indicator_keys) for i in f.doc_ids))
 
 
 def _recent_subjects(state: DialogueState, n: int) -> list[Focus]:

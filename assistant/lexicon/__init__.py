@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -72,21 +73,31 @@ def special_section(which: str) -> str:
     return load("sections")[which]
 
 
-def _plain(text: str) -> str:
-    """Indicator names match with 的 ignored: 拥有的床位数 is 拥有床位数."""
-    return norm(text).replace("的", "")
+BRACKETS = re.compile(r"[()（）]")
+
+
+def plain(text: str) -> str:
+    """Indicator names match with 的 and brackets ignored: 拥有的床位数 is 拥有床位数, 儿科执业助理医生 is
+    the plan's 儿科执业(助理)医生."""
+    return BRACKETS.sub("", norm(text).replace("的", ""))
+
+
+def names_of(keys) -> list[str]:
+    """Every name and alias of these indicator keys (plain, as indicator_names gives them)."""
+    keys = set(keys)
+    return [n for n, k in indicator_names() if k in keys]
 
 
 @lru_cache(maxsize=1)
 def indicator_names() -> list[tuple[str, str]]:
     """(name, key) of every indicator name and alias, the longest first."""
-    pairs = {(_plain(n), d["key"]) for d in load("indicators")["indicators"] for n in [d["key"], *d["names"]]}
+    pairs = {(plain(n), d["key"]) for d in load("indicators")["indicators"] for n in [d["key"], *d["names"]]}
     return sorted(pairs, key=lambda p: (-len(p[0]), p))  # ties broken by name: same result every run
 
 
 def indicator_key(text: str) -> str | None:
     """Canonical key of the longest lexicon name inside `text`."""
-    n = _plain(text)
+    n = plain(text)
     return next((key for name, key in indicator_names() if name in n), None)
 
 
@@ -103,6 +114,25 @@ def narrower(keys: list[str]) -> list[str]:
 def broader(keys: list[str]) -> list[str]:
     """The keys whose `narrower` list holds one of these (小学就近入学率 -> 义务教育就近入学率)."""
     return [d["key"] for d in load("indicators")["indicators"] if set(d.get("narrower", [])) & set(keys)]
+
+
+QUALIFIER = 2  # 小学生近视率 is named 小学 in 分小学初中高中: a qualifier's first characters name it
+
+
+def narrower_named(keys: list[str], text: str) -> list[str]:
+    """Narrower indicators of these keys (or siblings of a narrower one) that the text names by what
+    sets them apart: 分小学初中高中 after 近视率 -> 小学生/初中生/高中生近视率; 初中高中呢 after
+    小学生近视率 -> 初中生/高中生近视率. The qualifier is a family member's name before the tail the
+    family shares."""
+    out: list[str] = []
+    for key in keys:
+        family = indicator_entry(key).get("narrower") or \
+            [k for b in broader([key]) for k in indicator_entry(b).get("narrower", [])]
+        if len(family) < 2:
+            continue
+        tail = len(os.path.commonprefix([k[::-1] for k in family]))
+        out += [k for k in family if (q := k[: len(k) - tail]) and q[:QUALIFIER] in text]
+    return list(dict.fromkeys(out))
 
 
 def indicator_entry(key: str | None) -> dict:

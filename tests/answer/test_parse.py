@@ -30,6 +30,25 @@ def test_places_outside_the_corpus_come_from_the_general_table(tables):
     # ordinary words that are also place aliases are not places; a plan's own province is not unknown
     assert read_turn("曾都新建和改扩建几所学校？", tables.docs).unknown_regions == []
     assert read_turn("湖北曾都的孕产妇死亡率", tables.docs).unknown_regions == []
+    # …nor one that describes the district named before it; a parent plan asked about still is unknown
+    assert read_turn("曾都是湖北的，跟北京比一下城镇单位就业人员中女性比例", tables.docs).unknown_regions == []
+    assert read_turn("曾都跟随州市的规划比呢", tables.docs).unknown_regions == ["随州市"]
+
+
+def test_indicator_names_match_without_their_brackets(tables):
+    t = read_turn("曾都每千名儿童儿科执业助理医生和床位分别要到多少", tables.docs)
+    assert set(t.indicator_keys) == {"每千名儿童儿科执业医师数", "每千名儿童床位数"}
+
+
+def test_which_with_a_verb_and_de_and_the_context_plan_as_one_side(tables):
+    assert read_turn("曾都呢？哪个配得多？", tables.docs).which == "higher"
+    assert read_turn("谁降得低", tables.docs).which == "lower"
+    assert read_turn("哪个区对居委会主任女性比例的要求更高？", tables.docs).which == "higher"
+    assert read_turn("哪个区的规划对这个有要求，标准高吗", tables.docs).which is None  # no 更/最: no comparison
+    t = read_turn("曾都每千名儿童儿科医生要到1.12名，东城定的多少？哪个更高", tables.docs)
+    assert set(t.doc_ids) == {"zengdu", "dongcheng"} and t.intent == Intent.COMPARE
+    # a context plan without a which-question is not asked (西城…是49.9%，东城定的多少)
+    assert read_turn("曾都每千名儿童儿科医生要到1.12名，东城定的多少？", tables.docs).doc_ids == ["dongcheng"]
 
 
 def test_a_document_number_names_its_plan(tables):

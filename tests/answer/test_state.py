@@ -171,6 +171,15 @@ def test_both_sides_and_which_with_one_plan_named_compare_the_chat_plans(ask_que
     assert set(q.doc_ids) == {"xicheng", "zengdu"}
 
 
+def test_which_compares_the_plans_the_chat_asked_this_indicator_of(ask_query):
+    history = ["东城每千名儿童床位数要增到多少张啊", "儿科医生呢", "社区卫生服务中心要配几个儿保医生", "曾都那边千名儿童床位定的多少"]
+    q = ask_query("哪个多", history)
+    assert q.intent == Intent.COMPARE and set(q.doc_ids) == {"dongcheng", "zengdu"}
+    # only plans asked of this indicator: 东城 asked about 孕产妇 does not join 床位's comparison
+    q = ask_query("哪个多", ["东城孕产妇死亡率多少", "曾都每千名儿童床位定的多少"])
+    assert q.doc_ids == ["zengdu"]
+
+
 def test_a_place_after_subjects_asked_in_turn_asks_each_of_them(ask_query):
     history = ["咱西城社区居委会主任里女性比例定的多少？", "居委会成员呢"]
     q = ask_query("曾都呢", history)
@@ -205,3 +214,21 @@ def test_a_word_of_the_earlier_subject_narrows_it(ask_query):
     # a longer question of its own, naming its plan, asks anew
     history = ["那年修订公厕规范，商场这些地方男女厕位比例按多少设置？"]
     assert not ask_query("十四五市级规划对男女厕位比例有啥要求？", history).inherited
+
+
+def test_a_choice_among_the_counted_goals_lists_their_figures(ask_query):
+    q = ask_query("其中有具体数值的是哪条？", ["东城规划妇女与健康领域一共几条主要目标？"])
+    assert q.intent == Intent.TARGET_LIST and q.domain_key == "健康" and q.doc_ids == ["dongcheng"]
+
+
+def test_siblings_of_an_earlier_narrower_indicator_are_asked_the_same_way(ask_query):
+    q = ask_query("初中高中呢", ["曾都小学生近视率要降到多少"])
+    assert q.indicator_keys == ["初中生近视率", "高中生近视率"] and q.doc_ids == ["zengdu"] and q.asks_number
+    # the broad indicator with its parts named in the same turn asks those parts
+    q = ask_query("近视率呢？也是分小学初中高中吧", ["曾都对学生睡眠时间有要求吗？"])
+    assert q.indicator_keys == ["小学生近视率", "初中生近视率", "高中生近视率"]
+
+
+def test_the_city_asked_with_which_joins_the_plans_set_side_by_side(ask_query):
+    q = ask_query("市里呢？三家里谁要求最高？", ["西城到2025年教室照明合格率要达到多少？", "东城呢？"])
+    assert q.intent == Intent.COMPARE and set(q.doc_ids) == {"xicheng", "dongcheng", "beijing"}

@@ -57,7 +57,8 @@ def _asked_subject(text: str) -> re.Pattern | None:
     if not at:
         return None
     before = re.sub(r"[是的分别要具体最后都各，,]+$", "", text[: min(at)])[-2:]
-    if anaphora_pattern().search(text[: min(at) + 1]) or not before:
+    # (…婴儿死亡率，这个指标由谁负责监测: the pointing that starts the question counts, whatever came before it)
+    if anaphora_pattern().search(text[: min(at) + 1]) or anaphora_pattern().match(text, min(at)) or not before:
         m = ASKED_AFTER.search(text, min(at))
         if m:
             return re.compile(re.escape(m.group(1)) + r"[\u4e00-\u9fff]?由")

@@ -21,6 +21,7 @@ EXTRA_CLAUSES = 2  # of those, clauses whose unextracted figures are quoted too
 LISTED_KINDS = ("target", "measure")  # a plan's targets and the figures its measures set (12年免费特殊教育)
 REPORTED_KINDS = ("achieved",)  # a work report's figures: what was reached (投入40亿元…, 污水处理率达到93%)
 MIN_TERM = 3  # topic words shorter than this match too much
+STATED = re.compile(r"\d+(?:\.\d+)?[%‰]")  # a value a list question names (要求100%的有哪几项)
 
 
 def value_words() -> list[str]:
@@ -32,6 +33,8 @@ class TargetList:
     def run(self, q: Query, ctx: Context) -> Draft | None:
         quantified = any(w in q.text for w in lexicon.load("questions")["quantified_words"])
         word = next((w for w in value_words() if w in q.text), None)
+        if word is None and (m := STATED.search(norm(q.text))):  # 要求100%的有哪几项: the targets of that value
+            word = m.group(0)
         parts, cites, used = [], [], []
         for d in ctx.scope(q.doc_ids, q.text, plans_only=not self._reports_named(q, ctx)):
             clauses = [c for c in ctx.clauses_of.get(d.doc_id, []) if (q.domain_key is None or c.domain_key == q.domain_key)
@@ -49,7 +52,7 @@ class TargetList:
             rows = [t for t in ctx.by_doc.get(d.doc_id, []) if t.kind in kinds]
             if asks_specific(q.text) and (unit := asked_unit(q)):  # 投入的几笔钱分别是多少: the amounts
                 rows = [t for t in rows if unit.search(norm(t.quote))]  # (有哪几个 counts targets, asks no unit)
-            if word:  # 哪些事项要实现全覆盖
+            if word:  # 哪些事项要实现全覆盖 / 要求100%的
                 rows = [t for t in rows if (not q.domain_key or t.clause_id in ids) and word in norm(t.quote)]
                 pool = []
             elif q.domain_key:  # a domain's quantified targets, goals and measures alike

@@ -37,3 +37,8 @@ def test_a_target_asked_of_a_plan_period_is_not_a_reached_figure(engine):
     assert not a.answerable and "256" not in a.answer  # 发展基础's 256所 was reached, no target
     a = engine.ask("东城有具体托位数吗", ["曾都3岁以下婴幼儿托位数2025年要达到每千人口多少个？"])
     assert not a.answerable and "具体数值" in a.answer
+
+
+def test_a_count_in_ten_thousands_answers_how_many(engine):
+    a = engine.ask("西城十三五新增学前教育学位多少个？")  # 新增学前教育学位 1.06万个
+    assert a.answerable and "1.06" in a.answer

@@ -40,3 +40,15 @@ def test_a_body_named_for_another_task_in_a_later_clause_is_no_owner(engine):
     assert not a.answerable
     a = engine.ask("曾都规划的责任单位每年要向谁报告落实情况？")  # 向区妇儿工委报告: a body, named
     assert a.answerable and "区妇儿工委" in a.answer
+
+
+def test_pointing_after_a_sentence_naming_the_subject_still_asks_the_verbs_object(engine):
+    # 回到刚才东城那个婴儿死亡率，这个指标由谁负责监测: 监测组由区统计局牵头 answers who monitors it
+    a = engine.ask("回到刚才东城那个婴儿死亡率，这个指标由谁负责监测？", ["咱东城婴儿死亡率目标是多少来着？"])
+    assert a.answerable and "区统计局" in a.answer
+
+
+def test_a_department_asked_in_other_words_is_an_owner_question(engine):
+    history = ["回到东城，5岁儿童乳牙患龋率控制在多少"]
+    a = engine.ask("这个具体由哪个科室或者部门负责？", history)
+    assert a.intent == "owner" and not a.answerable and "没有写明" in a.answer

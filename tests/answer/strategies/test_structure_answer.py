@@ -97,3 +97,22 @@ def test_which_plans_a_file_issued_is_no_date_and_the_signer_line_of_xicheng_is_
     texts = [ctx.clause(c.clause_id).text.strip() for c in d.citations]
     # the 落款 repeats the title's issuer line: both are clauses (a page repeat is dropped elsewhere)
     assert "北京市西城区人民政府" in texts and "2022 年 4 月 1 日" in texts
+
+
+def test_a_period_given_as_a_five_year_plan_also_cites_the_plans_target_year(engine):
+    a = engine.ask("西城的规划期限到哪一年？")
+    assert "2025" in a.answer and not check(a, engine.clause)
+    # the year comes from a clause that says 到2025年, cited beside the title
+    assert any("到2025年" in engine.clause(c.clause_id).text.replace(" ", "") for c in a.citations)
+
+
+def test_whether_one_file_issued_both_plans_names_them_with_the_number(engine):
+    a = engine.ask("曾都的妇女规划和儿童规划是一个文件发的吗？文号多少？")
+    assert "曾政发〔2022〕8号" in a.answer and "《曾都区儿童发展规划(2021—2030年)》" in a.answer
+
+
+def test_a_section_asked_after_a_domain_count_is_counted_in_that_domain(engine):
+    a = engine.ask("策略措施一共几条？", ["东城规划妇女与健康领域一共几条主要目标？"])
+    assert "妇女与健康" in a.answer and "策略措施9条" in a.answer
+    a = engine.ask("策略措施一共几条？", ["东城规划妇女与健康领域一共几条主要目标？", "其中有具体数值的是哪条？"])
+    assert "策略措施9条" in a.answer  # a turn about the domain's figures in between keeps the domain

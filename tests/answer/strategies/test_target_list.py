@@ -21,3 +21,16 @@ def test_a_reports_figures_of_the_asked_kind_and_a_domains_quantified_targets(ta
     assert "2144个" not in d.answer  # money was asked: the report's counts are not listed
     d = TargetList().run(ask_query("市里妇女参与决策和管理领域，有哪些是带百分比的指标？"), ctx)
     assert all(v in d.answer for v in ("35%", "50%", "45%", "30%"))
+
+
+def test_a_value_the_list_question_names_selects_the_targets_of_that_value(engine):
+    a = engine.ask("曾都儿童福利目标里要求100%的有哪几项")
+    assert a.answerable and a.citations and all("100%" in c.quote for c in a.citations)
+    # a short row shows what it measures: …建立未成年人保护站,覆盖率达到100%
+    assert "未成年人保护站" in a.answer
+
+
+def test_a_domain_named_before_its_goals_without_the_word_domain(engine):
+    a = engine.ask("东城妇女参与决策管理里有具体比例的目标都有哪些")
+    assert all(x in a.answer for x in ("30%", "35%", "50%", "45%"))
+    assert all(c.clause_id.startswith("dongcheng:妇女/决策管理/") for c in a.citations)
