@@ -17,6 +17,7 @@ from assistant.text import norm
 MAX_PLANS = 8  # a question naming no plan is answered from at most this many plans' clauses
 MEASURE_SENTENCES = 4  # a measure is quoted up to this many sentences…
 WHOLE_MEASURE = 600  # …except the best one, quoted whole when no longer than this (most 策略措施 items are)
+WHOLE_CLAUSE = 200  # any clause this short is quoted whole: two or three sentences, the detail asked may be in any
 CLAUSES = {Intent.MEASURE: 3, Intent.TARGET_LIST: 3}  # clauses quoted per answer (default 2)
 DEFAULT_CLAUSES = 2
 MIN_RELEVANCE = 0.3  # share of the question's topic weight the best clause must hold to be quoted at all
@@ -60,8 +61,8 @@ def quote_answer(q: Query, ctx: Context, hits: list, intent: Intent, focus: list
         hits = sorted(hits, key=lambda h: h.clause.section != "策略措施")
     limit = {Intent.MEASURE: MEASURE_SENTENCES, Intent.OWNER: 2}.get(intent, 2)
     for i, h in enumerate(hits):
-        if intent == Intent.MEASURE and i == 0 and len(h.clause.text) <= WHOLE_MEASURE:
-            sents = [h.clause.text.strip()]  # the best measure in full: staff paste it as it stands
+        if (intent == Intent.MEASURE and i == 0 and len(h.clause.text) <= WHOLE_MEASURE) or len(h.clause.text) <= WHOLE_CLAUSE:
+            sents = [h.clause.text.strip()]  # the best measure, or a short clause, in full: staff paste it as it stands
         else:
             sents = compose.best_sentences(h.clause, q.topic or q.retrieval_text, q.indicator_names, limit=limit,
                                            context=q.history_text, focus=focus)

@@ -18,6 +18,7 @@ from assistant.answer.parse import anaphora_pattern
 from assistant.answer.state import Query
 from assistant.answer.strategies.clauses import best_hits, quote_answer
 from assistant.models import Citation, DocMeta
+from assistant.text import sentences
 
 MIN_COVERAGE = 0.5  # share of the question's (rarity-weighted) topic an owner sentence must hold
 MAX_PLANS = 4  # owner sentences shown for a question naming several plans
@@ -171,8 +172,12 @@ class Owner:
         quoted = cites[0].quote if cites else ""
         if not owners and any(w in quoted for w in lexicon.load("questions")["owner_text_words"]):
             return True  # the quoted clauses already say who
-        if names_a_body(quoted):
-            return True  # 区财政局将…纳入预算 / 联合妇联、工会、民政局: they name the body in other words
+        # the sentence most about the asked thing names the body (区财政局将…纳入预算 / 联合妇联、工会、民政局);
+        # 区急救中心站加强…转运 after the sentence about 危重新生儿救治中心 is another task's body
+        about = bigrams(q.topic) - STOP_BIGRAMS - _question_words()
+        sents = sentences(quoted) or [quoted]
+        if names_a_body(max(sents, key=lambda s: len(about & bigrams(s)))):
+            return True
         parts.append(phrases.OWNER_NONE)
         for d in [d for d in docs if d.kind == "plan"][:3]:
             rule = ctx.plan_rule(d.doc_id)

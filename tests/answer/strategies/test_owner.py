@@ -52,3 +52,15 @@ def test_a_department_asked_in_other_words_is_an_owner_question(engine):
     history = ["回到东城，5岁儿童乳牙患龋率控制在多少"]
     a = engine.ask("这个具体由哪个科室或者部门负责？", history)
     assert a.intent == "owner" and not a.answerable and "没有写明" in a.answer
+
+
+def test_a_body_in_the_next_sentence_about_another_task_is_no_owner(engine):
+    # 每区至少规范化设置1个危重新生儿救治中心 names no body; 区急救中心站 is named for 转运, the next sentence
+    history = ["市里规划儿童与健康一共几条主要目标", "危重新生儿救治中心市里咋要求的"]
+    a = engine.ask("这个具体谁来建，卫健委？", history)
+    assert not a.answerable and "没有写明" in a.answer
+
+
+def test_which_of_two_bodies_is_an_owner_question(engine):
+    a = engine.ask("东城孕产妇死亡率这个指标是区卫健委负责还是妇幼保健院负责？")
+    assert a.intent == "owner" and "没有写明" in a.answer
