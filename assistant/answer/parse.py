@@ -28,6 +28,7 @@ DOC_FILLER = re.compile(r"(20\d\d年)(?:的|那份|那个|这份|这个)(?=(?:�
 # 18年总结 / 25年的目标: staff write years with two digits; the plans' years are 2010–2039
 SHORT_YEAR = re.compile(r"(?<![\d.])([123]\d)年(?!龄|级|代)")
 STATED_FIGURE = re.compile(r"\d+(?:\.\d+)?(?![\d.]*[年月日])")  # 82.49%, not 2018年
+POINTED_FIGURE = re.compile(r"(?:那个|这个|那条|这条)\d")  # 接种率那个95%: the figure the question points at
 SEGMENT = re.compile(r"(?<=[，,；;。！!？?])")
 
 
@@ -451,7 +452,8 @@ def _split_context(text: str) -> tuple[str, str]:
     asks = _words("asks_number") + _words("context_ask_marks")
     ctx = [s for s in segs[:-1] if _any(s, words)]
     # …要达到多少？之前十三五末是82.49%: a clause that states a figure and asks nothing is context too
-    ctx += [s for s in segs if s not in ctx and STATED_FIGURE.search(s) and not _any(s, asks)]
+    # (疫苗接种率那个95%，是以什么为单位算的: a figure pointed at, 那个95%, is what the question is about)
+    ctx += [s for s in segs if s not in ctx and STATED_FIGURE.search(s) and not _any(s, asks) and not POINTED_FIGURE.search(s)]
     if len(ctx) == len(segs):
         return "", text
     if not ctx:

@@ -123,6 +123,11 @@ def _year_document(year: int | None, docs: list[DocMeta]) -> str | None:
     return held[0] if len(held) == 1 else None
 
 
+# 回到刚才东城那个养老，街道养老服务联合体是以什么为核心平台: a go-back turn whose own subject words run this
+# long asks its own thing of the earlier plan (回到刚才东城那个普惠园，措施上咋写的 names 个普惠园写: 5)
+GO_BACK_OWN = 10
+
+
 def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     if turn.year is None and any(w in turn.text for w in lexicon.load("questions")["year_back_words"]):
         # 那一年市财政投了多少 after 2018年全市…？ and a turn about another thing: the year the chat named last
@@ -142,7 +147,8 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         not turn.intent_said and (not turn.parallel or bool(turn.doc_ids)) and \
         bigrams(turn.core) <= bigrams(base.topic + base.context + "".join(base.indicator_names))
     inherit = base is not None and not about_document and (turn.elliptical or narrows or turn.which is not None or
-                                    ((turn.anaphora or turn.several) and not turn.indicator_keys) or (turn.go_back and not turn.indicator_keys))
+                                    ((turn.anaphora or turn.several) and not turn.indicator_keys) or
+                                    (turn.go_back and not turn.indicator_keys and len(turn.core) < GO_BACK_OWN))
     parallel = base is not None and turn.parallel and not inherit  # 那低收入家庭的未成年人呢: same question, new subject
     doc_ids = list(turn.doc_ids)
     unknown = list(turn.unknown_regions)
@@ -204,7 +210,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.domain_key = q.domain_key or base.domain_key
         # (十三五…实际做到多少 after 到2025年要达到多少: a reached value, not the target's year)
         q.year = q.year if q.year is not None else (None if turn.achieved else base.year)
-        q.asks_number = q.asks_number or (base.asks_number and not turn.intent_said)
+        q.asks_number = q.asks_number or (base.asks_number and not turn.intent_said and not _asks_wording(turn.text))
         q.achieved = q.achieved or (base.achieved and not turn.intent_said and turn.year is None)
         if turn.several >= 2:  # 西城这两个数: the subjects of the last turns, each answered
             q.subjects_back = _recent_subjects(state, turn.several)
@@ -224,7 +230,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.achieved = q.achieved or (base.achieved and turn.year is None)  # 那十四五…: a target again
         q.history_text = base.topic  # 床位呢: 床位 in the frame of 每千名儿童…
         q.year = q.year if q.year is not None else base.year
-        q.asks_number = q.asks_number or base.asks_number
+        q.asks_number = q.asks_number or (base.asks_number and not _asks_wording(turn.text))
         q.population = q.population or base.population
     if base is not None and (inherit or parallel) and not turn.indicator_keys and \
             (siblings := lexicon.narrower_named(base.indicator_keys, turn.text)):
@@ -255,6 +261,11 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
 def _names_marker(text: str) -> bool:
     """The text names a section a domain is divided into (主要目标 / 策略措施)."""
     return any(lexicon.marker_section(n) for s in lexicon.load("sections")["sections"] for n in s["names"] if n in text)
+
+
+def _asks_wording(text: str) -> bool:
+    """什么要求 / 怎么规定: the turn asks what the plan says, not a figure."""
+    return any(w in text for w in lexicon.load("questions")["wording_asks"])
 
 
 def _says_area(text: str) -> bool:

@@ -178,3 +178,11 @@ def test_a_period_and_when_words_name_no_subject(tables):
 def test_an_actual_value_of_a_year_asks_what_was_reached(tables):
     for q in ["东城区2020年实际的孕产妇死亡率是多少", "东城2020年实际孕产妇死亡率是多少"]:
         assert read_turn(q, tables.docs).achieved, q
+
+
+def test_a_figure_the_question_points_at_is_its_subject_not_context(tables):
+    t = read_turn("东城疫苗接种率那个95%，是以什么为单位算的？", tables.docs)
+    assert not t.context and "接种率" in t.topic
+    from assistant.answer.parse import _split_context
+
+    assert _split_context("西城普惠园覆盖率要达到多少？之前十三五末是82.49%")[0] == "之前十三五末是82.49%"  # stated: context

@@ -232,3 +232,17 @@ def test_siblings_of_an_earlier_narrower_indicator_are_asked_the_same_way(ask_qu
 def test_the_city_asked_with_which_joins_the_plans_set_side_by_side(ask_query):
     q = ask_query("市里呢？三家里谁要求最高？", ["西城到2025年教室照明合格率要达到多少？", "东城呢？"])
     assert q.intent == Intent.COMPARE and set(q.doc_ids) == {"xicheng", "dongcheng", "beijing"}
+
+
+def test_a_turn_asking_what_the_plan_says_does_not_inherit_a_figure_ask(ask_query):
+    history = ["每个乡镇街道至少配几个社工", "东城的要求呢"]
+    assert not ask_query("那市里对社区儿童主任是什么要求", history).asks_number
+    assert ask_query("那市里呢", history).asks_number
+
+
+def test_going_back_with_a_long_subject_of_its_own_asks_that_of_the_earlier_plan(ask_query):
+    history = ["东城千人养老床位要提高到几张", "西城呢", "东城和西城护理型床位占比哪个要求高", "曾都妇女基本养老保险参保率要到多少"]
+    q = ask_query("回到刚才东城那个养老，街道养老服务联合体是以什么为核心平台", history)
+    assert not q.inherited and q.indicator_keys == [] and q.doc_ids == ["dongcheng"]
+    q = ask_query("回到刚才东城那个普惠园，措施上咋写的", ["东城普惠性幼儿园覆盖率要达到多少", "西城居委会成员里女性比例要多少"])
+    assert q.doc_ids == ["dongcheng"] and "普惠" in q.topic
