@@ -57,6 +57,11 @@ def unit_pattern(text: str) -> re.Pattern | None:
     return next((p for words, p in _units() if any(w in text for w in words)), None)
 
 
+def says_number(text: str) -> bool:
+    """The text itself asks for a figure (多少, 几个, 百分比…), whatever earlier turns asked."""
+    return any(w in text for w in lexicon.load("questions")["asks_number"])
+
+
 def asks_specific(text: str) -> bool:
     """多少米、哪天、多少钱: a question that only a figure of one kind answers."""
     return any(w in text for words, _ in _units()[:SPECIFIC_UNITS] for w in words)
@@ -123,7 +128,6 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
     pattern = asked_unit(q) or ANY_NUMBER
     phrases = PHRASE.split(sentence_norm)
     core = topic_core(q) if core is None else core
-    asked = core | topic_core(q) | bigrams(q.history_text)  # everything the turn is about, the chat's subject too
     if q.inherited and (said := core_of(own_subject(q.own_topic))):  # 儿童呢 after 常住人口…: the figure's phrase is about 儿童
         core, closest = said, 0.0
     need = min(TOPIC_HITS, math.ceil(TOPIC_COVERAGE * len(core)))
@@ -143,9 +147,6 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
         window = "".join(phrases[max(0, i - 1) : i + 2])
         if heads and not any(h in window for h in heads):
             continue  # 乳腺癌筛查率 is not answered by …防治知识知晓率达90%
-        rates = [h for h in MEASURE_HEAD.findall(ph) if not h.endswith("比")]  # (家长学校比率: a ratio of what precedes)
-        if rates and not any(h in asked for h in rates):
-            continue  # 两癌筛查覆盖面 either: a rate of a kind the question does not name (知晓率) is another figure
         bare = len(ph) < BARE_FIGURE  # 到2025年, … : a bare figure is as close as its neighbours
         if weigh is not None and weigh(core, bigrams(window if bare else ph)) < NEAR_BEST * best:
             continue

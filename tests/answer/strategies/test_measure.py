@@ -15,3 +15,8 @@ def test_a_measure_question_is_answered_with_the_measure(engine):
     a = engine.ask("东城促进妇女就业有啥招？")
     assert a.answerable and a.intent == Intent.MEASURE
     assert a.citations[0].clause_id.startswith("dongcheng:妇女/经济/策略措施")
+
+
+def test_a_measure_asked_after_figure_turns_needs_no_figure(engine):
+    a = engine.ask("那东城在托育上有什么措施", ["曾都托位数2025年要多少", "东城有具体托位数吗"])
+    assert a.answerable and a.intent == Intent.MEASURE and "托班" in a.answer
