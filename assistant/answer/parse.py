@@ -338,6 +338,13 @@ def _person(text: str) -> bool:
 FIGURE_INTENTS = (Intent.TARGET_VALUE, Intent.FACT, Intent.TARGET_LIST)
 # intents a list question's own words may be read as (几条 in 有数字的是哪几条; 都有什么 in 全覆盖的都有什么)
 LISTABLE = (Intent.TARGET_VALUE, Intent.MEASURE, Intent.STRUCTURE)
+QUOTED_VALUE = re.compile(r"(?:要求|写着|写的|说)[“\"'‘「]([^”\"'’」]{2,12})[”\"'’」]")  # 要求“保持稳定”的
+
+
+def quoted_value(text: str) -> str | None:
+    """The wording a question quotes as a requirement (要求“保持稳定”的有哪些), not a quoted name (“儿童与家庭”那块)."""
+    m = QUOTED_VALUE.search(text)
+    return norm(m.group(1)) if m else None
 LIST_ITEMS = "哪几条"  # which items (a list), where 几条 alone asks how many
 
 
@@ -351,7 +358,8 @@ def _asks_a_list(text: str, domain_key: str | None) -> bool:
         return False
     achieve = lexicon.load("comparators")["qualitative"]["achieve"]
     each = _any(text, lex["which_things_words"]) and _any(text, lex["each_figure_words"])
-    return _any(text, lex["quantified_words"]) or _any(text, achieve) or each
+    quoted = quoted_value(text) is not None  # 要求“保持稳定”的有哪些: the goals worded so
+    return _any(text, lex["quantified_words"]) or _any(text, achieve) or each or quoted
 
 
 def says_of_document(text: str, kind: str) -> bool:

@@ -12,6 +12,7 @@ from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.figures import asked_unit, asks_specific
 from assistant.answer.intent import Intent
+from assistant.answer.parse import quoted_value
 from assistant.answer.state import Query
 from assistant.retrieve import Filters
 from assistant.text import norm
@@ -35,6 +36,7 @@ class TargetList:
         word = next((w for w in value_words() if w in q.text), None)
         if word is None and (m := STATED.search(norm(q.text))):  # 要求100%的有哪几项: the targets of that value
             word = m.group(0)
+        word = word or quoted_value(q.text)  # 要求“保持稳定”的有哪些: the words quoted
         parts, cites, used = [], [], []
         for d in ctx.scope(q.doc_ids, q.text, plans_only=not self._reports_named(q, ctx)):
             clauses = [c for c in ctx.clauses_of.get(d.doc_id, []) if (q.domain_key is None or c.domain_key == q.domain_key)

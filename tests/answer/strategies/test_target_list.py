@@ -34,3 +34,9 @@ def test_a_domain_named_before_its_goals_without_the_word_domain(engine):
     a = engine.ask("东城妇女参与决策管理里有具体比例的目标都有哪些")
     assert all(x in a.answer for x in ("30%", "35%", "50%", "45%"))
     assert all(c.clause_id.startswith("dongcheng:妇女/决策管理/") for c in a.citations)
+
+
+def test_a_quoted_value_word_lists_the_goals_worded_so(engine):
+    a = engine.ask("市里妇女参与决策管理，要求“保持稳定”的有哪些")
+    assert a.intent == "target_list" and all(x in a.answer for x in ("人大代表", "事业单位", "村委会主任"))
+    assert all("保持稳定" in c.quote for c in a.citations)
