@@ -42,7 +42,7 @@ CLAUSE_CACHE = 20_000
 # What every Lazy mapping of a process holds together, in estimated bytes (PLANQA_CACHE_MB): least recently used
 # values go first, whichever mapping holds them. An entry's size can grow with the corpus (an indicator's rows of
 # every plan: 9 MB at 2,000 plans), so a bound on entries alone would let the caches grow with the plans.
-CACHE_BYTES = int(float(os.environ.get("PLANQA_CACHE_MB", "48")) * 2**20)
+CACHE_BYTES = int(float(os.environ.get("PLANQA_CACHE_MB", "96")) * 2**20)
 IN_USE_S = 1.0  # a value used this recently is not dropped for the budget (see _Budget)
 SAMPLE = 8  # items of a container whose sizes stand for all of its items
 
