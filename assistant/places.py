@@ -7,7 +7,10 @@ is set in assistant/lexicon/places.yaml."""
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,6 +19,7 @@ from assistant.text import norm
 
 log = logging.getLogger(__name__)
 MIN_ALIAS = 2  # a one-character alias (京) is never a place in a question
+TAG_TIMEOUT_S = 120
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ def _table() -> tuple[dict[str, Place], dict[str, Place]]:
         except ImportError:  # pragma: no cover - a dependency of the project
             log.warning("jionlp is not installed: places outside the corpus are not recognised")
             return {}, {}
-        table = jionlp.china_location_loader(detail=True)
+        table = jionlp.china_location_loader(detail=False)  # provinces, cities, counties: what is used here
     never = set(lexicon.load("places")["never"])
     full: dict[str, Place] = {}
     alias: dict[str, Place] = {}
@@ -64,14 +68,45 @@ def _table() -> tuple[dict[str, Place], dict[str, Place]]:
     return full, alias
 
 
+# jieba's part-of-speech tagging of one alias at a time: run in a child process over every alias of the table
+# (jieba.posseg's dictionary and tables are ~45 MB that a long-running app would otherwise hold for good)
+_TAG_WORDS = """
+import json, logging, sys
+import jieba, jieba.posseg
+jieba.setLogLevel(logging.WARNING)
+tags = set(json.loads(sys.argv[1]))
+words = [w for w in json.load(sys.stdin) if len(c := list(jieba.posseg.cut(w))) == 1 and c[0].flag in tags]
+json.dump(words, sys.stdout)
+"""
+
+
+def _tagged_word(alias: str, tags: set[str]) -> bool:
+    import jieba.posseg
+
+    cut = list(jieba.posseg.cut(alias))
+    return len(cut) == 1 and cut[0].flag in tags
+
+
+@lru_cache(maxsize=1)
+def _alias_words() -> frozenset[str] | None:
+    """The table's aliases that jieba tags as ordinary words, tagged in a child process (None: it failed)."""
+    tags = sorted(lexicon.load("places")["alias_word_tags"])
+    try:
+        out = subprocess.run([sys.executable, "-c", _TAG_WORDS, json.dumps(tags)], input=json.dumps(sorted(_table()[1])),
+                             capture_output=True, text=True, check=True, timeout=TAG_TIMEOUT_S)
+        return frozenset(json.loads(out.stdout))
+    except (OSError, subprocess.SubprocessError, ValueError) as e:
+        log.warning("tagging place aliases in a child process failed (%s): tagging in this process", e)
+        return None
+
+
 @lru_cache(maxsize=4096)
 def _is_word(alias: str) -> bool:
     """An alias jieba tags as an adjective, verb… (友好, 合作, 振兴) is an ordinary word."""
-    import jieba.posseg
-
-    tags = set(lexicon.load("places")["alias_word_tags"])
-    cut = list(jieba.posseg.cut(alias))
-    return len(cut) == 1 and cut[0].flag in tags
+    words = _alias_words() if alias in _table()[1] else None
+    if words is None:
+        return _tagged_word(alias, set(lexicon.load("places")["alias_word_tags"]))
+    return alias in words
 
 
 def find_places(text: str) -> list[Place]:

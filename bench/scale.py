@@ -7,6 +7,7 @@ parsing, table, BM25 and FAISS costs; embedding new text costs about 1/12 s per 
 these 2 cores (bench/RESULTS.md) and is reported as an estimate.
 
     python bench/scale.py [--sizes 10 100 500] [--seed-index index] [--backends embedded shared]
+    python bench/scale.py --sizes 2000 --backends shared --keep DIR   # build kept in DIR; again: measure only
 
 ``shared`` is Milvus + PostgreSQL, side by side with the embedded FAISS + SQLite in the same run: a
 throwaway PostgreSQL cluster (Debian's binaries, loopback) and Milvus Lite started as its own gRPC
@@ -27,6 +28,7 @@ Query latency in three columns, each the engine's ``ask`` with the question's em
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -144,24 +146,21 @@ def _du(path: Path) -> int:
 MILVUS_START_S = 60  # the Milvus Lite server answers within seconds; this bounds a broken start
 
 
-def measure_shared(n: int, seed_index: Path) -> dict:
-    """Build with `python -m assistant build` into PostgreSQL + a Milvus Lite server, then measure the app."""
+@contextlib.contextmanager
+def shared_servers(work: Path):
+    """PostgreSQL (cluster in work/pg) and a Milvus Lite server (data in work/milvus) on loopback, for a build in
+    ``work`` (corpus/, index/): yields the environment that points the app at them; both are stopped at the end and
+    their data stays (a folder that already holds a build is served as it is)."""
     sys.path.insert(0, str(ROOT))
     from tests.pgcluster import Cluster, find_bin
 
-    work = Path(tempfile.mkdtemp(prefix=f"scale-shared{n}-"))
+    bindir = find_bin()
+    if bindir is None:
+        raise SystemExit("shared backend needs Debian's postgresql (apt-get install postgresql)")
     cluster = None
     milvus = None
     try:
-        bindir = find_bin()
-        if bindir is None:
-            raise SystemExit("shared backend needs Debian's postgresql (apt-get install postgresql)")
-        corpus, index = work / "corpus", work / "index"
-        make_corpus(corpus, n)
-        index.mkdir()
-        if (seed_index / "embeddings.sqlite").exists():
-            shutil.copy(seed_index / "embeddings.sqlite", index / "embeddings.sqlite")
-        cluster = Cluster(bindir)
+        cluster = Cluster(bindir, work / "pg")
         cluster.start()
         port = _free_port()
         milvus = subprocess.Popen([str(Path(sys.executable).with_name("milvus-lite")), "server", "--data-dir",
@@ -176,34 +175,69 @@ def measure_shared(n: int, seed_index: Path) -> dict:
                 if time.monotonic() > deadline or milvus.poll() is not None:
                     raise RuntimeError("Milvus Lite server did not start")
                 time.sleep(0.3)
-        env = dict(os.environ, PLANQA_CORPUS=str(corpus), PLANQA_INDEX=str(index),
+        yield dict(os.environ, PLANQA_CORPUS=str(work / "corpus"), PLANQA_INDEX=str(work / "index"),
                    PLANQA_VECTOR_URI=f"http://127.0.0.1:{port}", PLANQA_DATABASE_URL=cluster.url)
-        t = time.perf_counter()
-        built = subprocess.run([sys.executable, "-c", BUILD_CHILD], cwd=ROOT, env=env, check=True,
-                               capture_output=True, text=True)
-        build_s = time.perf_counter() - t
-        build_rss = float(built.stdout.strip().splitlines()[-1])
-        out = subprocess.run([sys.executable, "-c", CHILD, str(corpus), str(index), *child_queries(n)],
-                             capture_output=True, text=True, cwd=ROOT, check=True, env=env)
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        assert not (index / "vectors").exists(), "the app built an embedded index: shared settings not in effect"
-        from assistant.store.sql import SqlStore
-        from sqlalchemy import text
-
-        store = SqlStore(cluster.url)
-        with store.engine.connect() as con:
-            db_bytes = con.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
-        store.close()
-        r.update(plans=n, backend="milvus+postgresql", load_s=r["build_s"], build_s=build_s, build_rss_mb=build_rss,
-                 index_mb=(db_bytes + _du(work / "milvus")) / 2**20, embed_estimate_s=r["clauses"] * EMBED_S_PER_CLAUSE)
-        return r
     finally:
         if milvus is not None and milvus.poll() is None:
             os.killpg(milvus.pid, 15)
             milvus.wait(timeout=30)
         if cluster is not None:
-            cluster.destroy()
-        shutil.rmtree(work, ignore_errors=True)
+            try:
+                cluster.stop()
+            except subprocess.CalledProcessError:
+                pass
+
+
+def measure_shared(n: int, seed_index: Path, keep: Path | None = None) -> dict:
+    """Build with `python -m assistant build` into PostgreSQL + a Milvus Lite server, then measure the app.
+
+    With ``keep`` the build goes to that folder and stays there (bench/serve_rss.py --build serves it); a folder that
+    already holds a build of ``n`` plans is not built again: the app is measured on it, with the build's figures
+    as they were recorded (build.json)."""
+    work = keep if keep is not None else Path(tempfile.mkdtemp(prefix=f"scale-shared{n}-"))
+    try:
+        corpus, index = work / "corpus", work / "index"
+        built_before = (work / "build.json").exists()
+        if not built_before:
+            make_corpus(corpus, n)
+            index.mkdir()
+            if (seed_index / "embeddings.sqlite").exists():
+                shutil.copy(seed_index / "embeddings.sqlite", index / "embeddings.sqlite")
+        with shared_servers(work) as env:
+            if built_before:
+                build = json.loads((work / "build.json").read_text())
+                if build["plans"] != n:
+                    raise SystemExit(f"{work} holds a build of {build['plans']} plans, not {n}")
+            else:
+                t = time.perf_counter()
+                built = subprocess.run([sys.executable, "-c", BUILD_CHILD], cwd=ROOT, env=env, check=True,
+                                       capture_output=True, text=True)
+                build = {"plans": n, "build_s": time.perf_counter() - t,
+                         "build_rss_mb": float(built.stdout.strip().splitlines()[-1]),
+                         "built_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+            out = subprocess.run([sys.executable, "-c", CHILD, str(corpus), str(index), *child_queries(n)],
+                                 capture_output=True, text=True, cwd=ROOT, check=True, env=env)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            assert not (index / "vectors").exists(), "the app built an embedded index: shared settings not in effect"
+            from assistant.store.sql import SqlStore
+            from sqlalchemy import text
+
+            store = SqlStore(env["PLANQA_DATABASE_URL"])
+            with store.engine.connect() as con:
+                db_bytes = con.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+            store.close()
+            if not built_before:
+                build["index_mb"] = (db_bytes + _du(work / "milvus")) / 2**20
+                if keep is not None:
+                    (work / "build.json").write_text(json.dumps(build))
+        r.update(plans=n, backend="milvus+postgresql", load_s=r["build_s"], build_s=build["build_s"],
+                 build_rss_mb=build["build_rss_mb"], index_mb=build["index_mb"],
+                 embed_estimate_s=r["clauses"] * EMBED_S_PER_CLAUSE)
+        return r
+    finally:
+        if keep is None:
+            shutil.rmtree(work / "pg", ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def measure(n: int, seed_index: Path) -> dict:
@@ -231,9 +265,13 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500])
     ap.add_argument("--seed-index", type=Path, default=Path(os.environ.get("PLANQA_INDEX", ROOT / "index")))
     ap.add_argument("--backends", nargs="+", choices=["embedded", "shared"], default=["embedded", "shared"])
+    ap.add_argument("--keep", type=Path, help="shared backend, one size: build in this folder and keep it there; "
+                    "run again on a kept build, the app is measured without building")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    run = {"embedded": measure, "shared": measure_shared}
+    if args.keep is not None and (len(args.sizes) != 1 or args.backends != ["shared"]):
+        raise SystemExit("--keep takes one size and --backends shared")
+    run = {"embedded": measure, "shared": lambda n, seed: measure_shared(n, seed, args.keep)}
     rows = []
     for n in args.sizes:
         for b in args.backends:

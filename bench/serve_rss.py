@@ -6,7 +6,7 @@ over HTTP through the public /ask endpoint (gradio_client), optionally opens the
 Chromium (the page's load events fill the targets table, as a staff member's browser does), and reports
 the server's resident memory (VmRSS) after each step and its peak (VmHWM). The server is stopped at the end.
 
-    python bench/serve_rss.py [--plans N] [--browser] [--json]
+    python bench/serve_rss.py [--plans N] [--browser] [--json] [--build DIR]
 
 Questions: bench/scale.py's region-less QUERIES and its plan-scoped ones for N replicated plans.
 """
@@ -33,7 +33,7 @@ for _var in ("NO_PROXY", "no_proxy"):  # never route loopback through a proxy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from load import free_port  # noqa: E402
-from scale import QUERIES, scoped_queries  # noqa: E402
+from scale import QUERIES, scoped_queries, shared_servers  # noqa: E402
 
 START_TIMEOUT_S = 300.0
 ASK_TIMEOUT_S = 120.0
@@ -56,8 +56,17 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--plans", type=int, default=0, help="replicated plans in the build (bench/scale.py names)")
     ap.add_argument("--browser", action="store_true", help="also open the app's page in headless Chromium")
+    ap.add_argument("--build", type=Path, help="a build kept by bench/scale.py --keep: its servers are started for the run")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    if args.build is not None:
+        with shared_servers(args.build) as env:
+            os.environ.update(env)
+            return measure(args)
+    return measure(args)
+
+
+def measure(args: argparse.Namespace) -> int:
     if not (os.environ.get("PLANQA_VECTOR_URI") or os.environ.get("PLANQA_DATABASE_URL")):
         raise SystemExit("set PLANQA_VECTOR_URI / PLANQA_DATABASE_URL to a shared build")
     questions = list(QUERIES) + (scoped_queries(args.plans)[0][::2] if args.plans else [])

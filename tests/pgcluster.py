@@ -33,9 +33,11 @@ def _free_port() -> int:
 
 
 class Cluster:
-    def __init__(self, bindir: Path):
+    def __init__(self, bindir: Path, folder: Path | None = None):
+        """A new cluster in a temp folder, or in ``folder`` (kept: a cluster already there is reused as it is)."""
         self.bindir = bindir
-        self.dir = Path(tempfile.mkdtemp(prefix="planqa-pg-"))
+        self.dir = Path(tempfile.mkdtemp(prefix="planqa-pg-")) if folder is None else folder
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.data = self.dir / "data"
         self.port = _free_port()
         self.log = self.dir / "server.log"
@@ -44,6 +46,8 @@ class Cluster:
             pw = pwd.getpwnam("postgres")
             os.chown(self.dir, pw.pw_uid, pw.pw_gid)
             self._as = ["runuser", "-u", "postgres", "--"]
+        if (self.data / "PG_VERSION").exists():
+            return
         self._run(str(bindir / "initdb"), "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8",
                   "--locale=C", "--no-sync")
 

@@ -16,7 +16,12 @@ with the number of plans; ``ClauseRows`` is that cache seen as the build's claus
 
 from __future__ import annotations
 
+import itertools
+import os
+import sys
 import threading
+import time
+import weakref
 from collections import OrderedDict
 from typing import Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
@@ -34,6 +39,12 @@ STREAM_CHUNK = 2_000  # rows per fetch when every clause is walked (the app's pl
 # Clauses kept in memory, most recently used: a region-less figure search over 2,000 plans reads a few
 # thousand candidate clauses, and ~1-2 KB each keeps this cache near 30 MB whatever the corpus size.
 CLAUSE_CACHE = 20_000
+# What every Lazy mapping of a process holds together, in estimated bytes (PLANQA_CACHE_MB): least recently used
+# values go first, whichever mapping holds them. An entry's size can grow with the corpus (an indicator's rows of
+# every plan: 9 MB at 2,000 plans), so a bound on entries alone would let the caches grow with the plans.
+CACHE_BYTES = int(float(os.environ.get("PLANQA_CACHE_MB", "96")) * 2**20)
+IN_USE_S = 1.0  # a value used this recently is not dropped for the budget (see _Budget)
+SAMPLE = 8  # items of a container whose sizes stand for all of its items
 
 
 def _chunks(items: Sequence, n: int = IN_CHUNK) -> Iterator[Sequence]:
@@ -320,26 +331,128 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class Lazy(Generic[K, V]):
-    """A read-only mapping filled on demand by ``load(key)`` (None: no such key), at most ``size`` kept."""
+def held_bytes(value, seen: set[int] | None = None) -> int:
+    """About how many bytes ``value`` holds: sys.getsizeof of it and of what it refers to, a container's items
+    estimated from its first SAMPLE (their mean times its length), each object counted once per call. Objects
+    shared with another cache (a Clause in both the clause cache and a sentence) count in each: an over-estimate."""
+    if seen is None:
+        seen = set()
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    size = sys.getsizeof(value)
+    if isinstance(value, (str, bytes, int, float, bool)) or value is None:
+        return size
+    if isinstance(value, dict):
+        n = len(value)
+        part = [held_bytes(k, seen) + held_bytes(v, seen) for k, v in itertools.islice(value.items(), SAMPLE)]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        n = len(value)
+        part = [held_bytes(v, seen) for v in itertools.islice(value, SAMPLE)]
+    elif getattr(value, "dtype", None) is not None:  # a numpy array: getsizeof counts its own buffer
+        if value.dtype != object:
+            return size
+        n = value.size
+        part = [held_bytes(v, seen) for v in itertools.islice(value.flat, SAMPLE)]
+    elif hasattr(value, "__dict__"):  # pydantic models, dataclasses, small classes
+        return size + held_bytes(vars(value), seen)
+    else:
+        return size
+    return size + (sum(part) * n // len(part) if part else 0)
 
-    def __init__(self, load: Callable[[K], V | None], size: int):
+
+class _Budget:
+    """The bytes every Lazy mapping holds, in one least-recently-used order across the mappings: when the total
+    passes the limit the oldest values are dropped from whichever mapping holds them, except values used within
+    the last IN_USE_S seconds (a region-less question reads an indicator's rows for each plan in turn: dropping
+    them between two plans would read them again for every plan)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.total = 0
+        self._order: OrderedDict[tuple[int, object], list] = OrderedDict()  # slot -> [owner ref, bytes, used at]
+        self._lock = threading.Lock()
+
+    def add(self, owner: "Lazy", key, size: int) -> None:
+        drop = []
+        now = time.monotonic()
+        with self._lock:
+            slot = (id(owner), key)
+            if slot in self._order:
+                self.total -= self._order.pop(slot)[1]
+            self._order[slot] = [weakref.ref(owner), size, now]
+            self.total += size
+            while self.total > self.limit:
+                oldest, (ref, n, used) = next(iter(self._order.items()))
+                if oldest == slot or now - used < IN_USE_S:  # the oldest is in use, and so is every later one
+                    break
+                del self._order[oldest]
+                k = oldest[1]
+                self.total -= n
+                drop.append((ref, k))
+        for ref, k in drop:  # outside the budget's lock: a mapping's lock is never taken inside it
+            if (o := ref()) is not None:
+                o._drop(k)
+
+    def touch(self, owner: "Lazy", key) -> None:
+        with self._lock:
+            got = self._order.get((id(owner), key))
+            if got is not None:
+                got[2] = time.monotonic()
+                self._order.move_to_end((id(owner), key))
+
+    def forget(self, owner_id: int, keys: Iterable | None = None) -> None:
+        """Slots of a mapping that dropped these values itself (None: every slot of a mapping that is gone)."""
+        with self._lock:
+            slots = [s for s in self._order if s[0] == owner_id] if keys is None else [(owner_id, k) for k in keys]
+            for s in slots:
+                got = self._order.pop(s, None)
+                if got is not None:
+                    self.total -= got[1]
+
+
+BUDGET = _Budget(CACHE_BYTES)
+
+
+class Lazy(Generic[K, V]):
+    """A read-only mapping filled on demand by ``load(key)`` (None: no such key), at most ``size`` values kept,
+    and the values of all Lazy mappings together within CACHE_BYTES (``budget``): a bound on what is held, as the
+    size of one value may grow with the corpus."""
+
+    def __init__(self, load: Callable[[K], V | None], size: int, budget: _Budget | None = None):
         self._load = load
         self._size = size
+        self._budget = BUDGET if budget is None else budget
         self._data: OrderedDict[K, V | None] = OrderedDict()
         self._lock = threading.Lock()
+        weakref.finalize(self, self._budget.forget, id(self))  # a mapping that is gone frees its share
 
     def _fetch(self, key: K) -> V | None:
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)
-                return self._data[key]
+                value = self._data[key]
+                hit = True
+            else:
+                hit = False
+        if hit:
+            self._budget.touch(self, key)
+            return value
         value = self._load(key)
+        size = held_bytes(value)
         with self._lock:
             self._data[key] = value
+            self._data.move_to_end(key)
+            old = []
             while len(self._data) > self._size:
-                self._data.popitem(last=False)
+                old.append(self._data.popitem(last=False)[0])
+        self._budget.forget(id(self), old)
+        self._budget.add(self, key, size)
         return value
+
+    def _drop(self, key) -> None:
+        with self._lock:
+            self._data.pop(key, None)
 
     def __getitem__(self, key: K) -> V:
         value = self._fetch(key)

@@ -79,3 +79,31 @@ def test_a_lazy_mapping_keeps_its_bound():
     for d in ["a", "b", "a", "c", "a", "b"]:
         assert cache[d] == d
     assert loads == ["a", "b", "c", "b"] and len(cache) == 2  # b was the least recently used when c came
+
+
+def test_lazy_mappings_together_keep_within_their_byte_budget(monkeypatch):
+    """Values whose size grows (an indicator's rows of every plan) are bounded by bytes across all mappings, the
+    least recently used first; a value in use is kept even past the budget; what is read is the same."""
+    import assistant.store.lazy as lazy
+
+    budget = lazy._Budget(limit=10_000)
+    monkeypatch.setattr(lazy, "IN_USE_S", 0.0)
+    loads = []
+    big = lazy.Lazy(lambda k: loads.append(k) or ["x" * 1_000 + str(i) for i in range(k)], size=100, budget=budget)
+    small = lazy.Lazy(lambda k: loads.append(k) or str(k), size=100, budget=budget)
+    for k in [2, 3, 2]:
+        assert big[k] == ["x" * 1_000 + str(i) for i in range(k)]
+    assert loads == [2, 3] and budget.total <= budget.limit
+    assert big[12] and len(big) == 1 and budget.total > budget.limit  # 12 KB alone: kept, the others dropped
+    assert small["a"] == "a" and len(big) == 0 and budget.total <= budget.limit  # dropped once no longer in use
+    assert big[2] and loads[-1] == 2  # read again when asked again
+    assert lazy.held_bytes(["x" * 1_000 + str(i) for i in range(4)]) >= 4_000 > lazy.held_bytes(["x" * 1_000] * 4)
+    monkeypatch.setattr(lazy, "IN_USE_S", 60.0)  # values used within the window stay, whatever the budget
+    for k in [5, 6, 7]:
+        big[k]
+    assert len(big) == 4 and budget.total > budget.limit
+    del big, small
+    import gc
+
+    gc.collect()
+    assert budget.total == 0  # mappings that are gone free their share
