@@ -54,6 +54,13 @@ class NormMap:
         return None if sp is None else self.original[sp[0] : sp[1]]
 
 
+def longest_first(words) -> list[str]:
+    """Distinct words, longest first, ties in character order: replacing or matching words in this order gives
+    the same result in every process (a set's order changes with the hash seed: 北京市 or 市规划 first in
+    北京市规划 cut differently)."""
+    return sorted(set(words), key=lambda w: (-len(w), w))
+
+
 def contains(haystack: str, needle: str) -> bool:
     return norm(needle) in norm(haystack)
 

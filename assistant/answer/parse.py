@@ -16,7 +16,7 @@ from assistant.answer.intent import FROM_WORDS, WORD_ORDER, Intent
 from assistant.ingest.targets import MEASURE_NOUNS
 from assistant.models import DocMeta
 from assistant.places import find_places
-from assistant.text import norm
+from assistant.text import longest_first, norm
 
 MAX_QUESTION = 2000  # characters kept; longer input is cut, never rejected silently
 MIN_CORE = 2  # a turn whose own topic words are shorter than this is elliptical (那西城呢？)
@@ -169,7 +169,7 @@ def region_names(doc: DocMeta) -> list[str]:
     names = {doc.region, *doc.region_aliases}
     if doc.region.endswith(("区", "县", "市")) and len(doc.region) > 2:
         names.add(doc.region[:-1])
-    return sorted((norm(n) for n in names), key=len, reverse=True)
+    return longest_first(norm(n) for n in names)
 
 
 def find_docs(text: str, docs: list[DocMeta]) -> list[str]:
@@ -237,7 +237,7 @@ def _words(name: str) -> list[str]:
 
 def _without(text: str, words, by: str = " ") -> str:
     """The text with these words taken out, longest first (a space keeps the pieces apart)."""
-    for w in sorted(words, key=len, reverse=True):
+    for w in longest_first(words):
         text = text.replace(w, by)
     return text
 
@@ -533,13 +533,13 @@ def _non_topic_words() -> list[str]:
     words += lex["go_back_words"] + lex["anaphora_heads"] + lex["new_topic_words"] + lex["city_words"] + lex["also_words"]
     words += lex["all_plans_words"] + lex["asks_number"] + lex["list_words"] + list(lex["years"])
     words += [w for ws in lex["populations"].values() for w in ws if len(w) <= 2] + lex["followup_words"]
-    return sorted(set(words), key=len, reverse=True)
+    return longest_first(words)
 
 
 @lru_cache(maxsize=1)
 def _non_core_words() -> list[str]:
     """The words no subject is named by: those of no topic, and the five-year plans (十三五: when, not what)."""
-    return sorted(set(_non_topic_words()) | set(lexicon.load("questions")["five_year_plans"]), key=len, reverse=True)
+    return longest_first([*_non_topic_words(), *lexicon.load("questions")["five_year_plans"]])
 
 
 def _core(topic_text: str) -> str:
