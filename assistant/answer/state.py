@@ -57,6 +57,7 @@ class DialogueState(BaseModel):
     past: list[Focus] = []  # earlier subjects, oldest first
     subjects: list[str] = []  # plans asked about under the current topic, in order (for 哪个更严)
     city_doc: str | None = None  # the plan 市里 meant last time it was resolved in this conversation
+    home_doc: str | None = None  # the district plan 咱区/我们区 means, once a turn said 咱区 beside its name
 
 
 class Query(BaseModel):
@@ -153,6 +154,8 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     doc_ids = list(turn.doc_ids)
     unknown = list(turn.unknown_regions)
     by_id = {d.doc_id: d for d in docs}
+    if not doc_ids and state.home_doc and _says_home(turn.text):  # 那咱区这个指标… after 市里呢: the own district
+        doc_ids = [state.home_doc]
     notes: list[str] = []
     year_doc = _year_document(turn.year, docs) if not doc_ids and turn.intent != Intent.STATUS else None
     if year_doc:  # 2018年全市婚前医学检查率: the report of that year speaks of its own city
@@ -263,6 +266,14 @@ def _names_marker(text: str) -> bool:
     return any(lexicon.marker_section(n) for s in lexicon.load("sections")["sections"] for n in s["names"] if n in text)
 
 
+DISTRICT_LEVELS = ("区", "县")  # a staff member's 咱区 is a district or county, not the city
+
+
+def _says_home(text: str) -> bool:
+    """咱区 / 我们区: the staff member's own district."""
+    return any(w in text for w in lexicon.load("questions")["home_words"])
+
+
 def _asks_wording(text: str) -> bool:
     """什么要求 / 怎么规定: the turn asks what the plan says, not a figure."""
     return any(w in text for w in lexicon.load("questions")["wording_asks"])
@@ -336,12 +347,17 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
     subjects = list(state.subjects) if same_topic else []
     subjects = list(dict.fromkeys(subjects + [i for i in query.doc_ids]))
     past = (state.past + [state.focus])[-MAX_PAST:] if state.focus else []
+    by_id = {d.doc_id: d for d in docs}
     city_doc = state.city_doc
     if turn.city_word:  # remember which plan 市里 turned out to be
         plans = {d.doc_id for d in docs if d.kind == "plan"}  # (2018年全市…: the report is no city plan)
         city_doc = next((i for i in query.doc_ids if i in plans and i not in turn.doc_ids
                          and i not in (state.focus.doc_ids if state.focus else [])), city_doc)
-    return DialogueState(focus=focus, past=past, subjects=subjects, city_doc=city_doc)
+    # 咱区: the district plan named in the turn that first says 咱区 (我在写东城的材料，咱区…); a chat that never
+    # says which district is its own keeps reading 咱区 as the plan in question
+    home_doc = state.home_doc or (next((i for i in turn.doc_ids if i in by_id and by_id[i].kind == "plan"
+                                        and by_id[i].level in DISTRICT_LEVELS), None) if _says_home(turn.text) else None)
+    return DialogueState(focus=focus, past=past, subjects=subjects, city_doc=city_doc, home_doc=home_doc)
 
 
 def replay(history: list[str], docs: list[DocMeta], read) -> DialogueState:

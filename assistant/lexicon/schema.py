@@ -92,6 +92,7 @@ class Questions(_Strict):
     anaphora_nouns: list[str]
     context_words: list[str]
     list_words: list[str]
+    home_words: list[str] = []
     wording_asks: list[str] = []
     which_things_words: list[str] = []
     each_figure_words: list[str] = []

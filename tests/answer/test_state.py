@@ -246,3 +246,11 @@ def test_going_back_with_a_long_subject_of_its_own_asks_that_of_the_earlier_plan
     assert not q.inherited and q.indicator_keys == [] and q.doc_ids == ["dongcheng"]
     q = ask_query("回到刚才东城那个普惠园，措施上咋写的", ["东城普惠性幼儿园覆盖率要达到多少", "西城居委会成员里女性比例要多少"])
     assert q.doc_ids == ["dongcheng"] and "普惠" in q.topic
+
+
+def test_our_district_is_the_first_district_the_chat_named(ask_query):
+    history = ["我在写东城的年度材料，咱区十四五孕产妇死亡率要控制在多少以内？", "市里呢？"]
+    q = ask_query("那咱区这个指标具体归哪个委办局负责？", history)
+    assert q.doc_ids == ["dongcheng"]
+    # with no district named before, 咱区 says nothing of its own: the chat's plan stays
+    assert ask_query("那咱们区呢？", ["市里孕产妇死亡率要控制在多少？"]).doc_ids == ["beijing"]

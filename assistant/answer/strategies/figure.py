@@ -70,8 +70,10 @@ class FigureFinder:
         words = ctx.topic_tokens(q.topic, *q.indicator_names)  # the same by words: 孩子每天运动 ~ 儿童每天…运动
         ranks = {h.clause_id: h.rank for h in ctx.retriever.search(q.retrieval_text or q.text, k=RETRIEVED, filters=Filters(doc_ids=doc_ids))}
         said = core_of(own_subject(q.own_topic)) if q.inherited else set()  # 儿童呢: the turn's own words must be there
+        # (十四五咱们区…定的多少 / 十四五期间要新增多少: a plan period named, with no word of what was reached)
+        lex = lexicon.load("questions")
         target_asked = not q.achieved and q.year is not None and q.year >= ctx.first_plan_year and \
-            any(w in q.text for w in lexicon.load("questions")["target_said_words"])
+            any(w in q.text for w in [*lex["target_said_words"], *lex["years"]])
         scored = []
         for s, bs, ts in ctx.sentences_with(doc_ids, own, words):  # a sentence with none of these scores nothing
             if said and not (said & bs):

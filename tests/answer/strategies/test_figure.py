@@ -43,3 +43,11 @@ def test_a_count_in_ten_thousands_answers_how_many(engine):
     a = engine.ask("西城十三五新增学前教育学位多少个？")  # 新增学前教育学位 1.06万个
     assert a.answerable and "1.06" in a.answer
 
+
+
+def test_a_question_naming_the_plan_period_is_not_answered_by_what_was_reached(engine):
+    # 西城's 发展基础: 十三五…义务教育学位 4.88 万个 — reached, not the 十四五's number
+    a = engine.ask("西城十四五期间要新增多少个义务教育学位？")
+    assert not a.answerable
+    a = engine.ask("那十四五咱们区党代会女性比例定的多少？", ["西城十三五期末区党代会女代表比例是多少来着？"])
+    assert "40%" in a.answer and "49.9%" not in a.answer
