@@ -70,17 +70,19 @@ def _table() -> tuple[dict[str, Place], dict[str, Place]]:
 
 # jieba's part-of-speech tagging of one alias at a time: run in a child process over every alias of the table
 # (jieba.posseg's dictionary and tables are ~45 MB that a long-running app would otherwise hold for good)
+# (the child applies _tagged_word, the same test the fallback applies in process)
 _TAG_WORDS = """
 import json, logging, sys
-import jieba, jieba.posseg
+import jieba
+from assistant.places import _tagged_word
 jieba.setLogLevel(logging.WARNING)
 tags = set(json.loads(sys.argv[1]))
-words = [w for w in json.load(sys.stdin) if len(c := list(jieba.posseg.cut(w))) == 1 and c[0].flag in tags]
-json.dump(words, sys.stdout)
+json.dump([w for w in json.load(sys.stdin) if _tagged_word(w, tags)], sys.stdout)
 """
 
 
 def _tagged_word(alias: str, tags: set[str]) -> bool:
+    """jieba cuts the alias as one word with a tag of these (an adjective, verb…)."""
     import jieba.posseg
 
     cut = list(jieba.posseg.cut(alias))

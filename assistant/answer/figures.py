@@ -57,11 +57,6 @@ def unit_pattern(text: str) -> re.Pattern | None:
     return next((p for words, p in _units() if any(w in text for w in words)), None)
 
 
-def says_number(text: str) -> bool:
-    """The text itself asks for a figure (多少, 几个, 百分比…), whatever earlier turns asked."""
-    return any(w in text for w in lexicon.load("questions")["asks_number"])
-
-
 def asks_specific(text: str) -> bool:
     """多少米、哪天、多少钱: a question that only a figure of one kind answers."""
     return any(w in text for words, _ in _units()[:SPECIFIC_UNITS] for w in words)

@@ -313,7 +313,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         population=pops[0] if len(pops) == 1 else None, domain_key=domain_key,
         indicator_keys=[k for _, k in found], indicator_names=[n for n, _ in found],
         year=year, intent=intent, intent_said=said,
-        asks_number=_any(plain.replace("哪几", ""), lex["asks_number"]) or _names_a_measure(plain) or bool(SPECIFIC_COUNT.search(plain)),
+        asks_number=says_number(plain) or _names_a_measure(plain) or bool(SPECIFIC_COUNT.search(plain)),
         which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_anaphora(text) is not None,
         new_topic=_any(text, lex["new_topic_words"]), context=context, adds=_any(text, lex["also_words"]),
         both_plans=_any(text, lex["both_plans_words"]),
@@ -322,12 +322,21 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         several=_several(text))
 
 
+def _alt(words) -> str:
+    """A regex alternation of these words, longest first (so 这几个 is tried before 这几)."""
+    return "|".join(re.escape(w) for w in longest_first(words))
+
+
+def _directions() -> str:
+    """The alternation of every which-direction word (严, 高, 多, 低…), as group 1 of the which-patterns."""
+    return _alt([w for ws in lexicon.load("questions")["which_words"].values() for w in ws])
+
+
 @lru_cache(maxsize=1)
 def person_pattern() -> re.Pattern:
     """主任是谁 / 主任叫什么名字: a title and a question for its holder's name."""
     lex = lexicon.load("questions")
-    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
-    return re.compile(f"({alt(lex['person_titles'])})(?:的|现在|当时|那会儿)?(?:{alt(lex['person_asks'])})")
+    return re.compile(f"({_alt(lex['person_titles'])})(?:的|现在|当时|那会儿)?(?:{_alt(lex['person_asks'])})")
 
 
 def _person(text: str) -> bool:
@@ -386,6 +395,16 @@ def letters_only(text: str, docs: list[DocMeta]) -> list[str]:
     return runs
 
 
+def says_number(text: str) -> bool:
+    """The text asks for a figure in so many words (多少, 几个, 百分比…; 哪几 asks which, not how many)."""
+    return _any(text.replace("哪几", ""), lexicon.load("questions")["asks_number"])
+
+
+def says(text: str, words: str) -> bool:
+    """The text holds a word of this questions.yaml list (home_words, wording_asks, area_words…)."""
+    return _any(text, _words(words))
+
+
 def _names_a_measure(text: str) -> bool:
     """曾都农村社区家长学校比例: a question that is just a measure's name asks for its figure."""
     return text.rstrip("？?。！! ").endswith(tuple(MEASURE_NOUNS))
@@ -402,11 +421,10 @@ EITHER_OR = re.compile(r"(严|高|多|大)还是(?:松|宽|低|少|小)")  # 比
 @lru_cache(maxsize=1)
 def _which_pattern() -> re.Pattern:
     lex = lexicon.load("questions")
-    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
-    direction = alt([w for ws in lex["which_words"].values() for w in ws])
+    direction = _directions()
     # …or a verb with 得 (哪个配得多, 谁降得低): the degree complement says how much of the verb
-    middle = f"{alt(lex['which_middle'])}|[\u4e00-\u9fff]{{1,2}}得"
-    return re.compile(f"(?:{alt(lex['which_subjects'])})(?:{middle})*({direction})")
+    middle = f"{_alt(lex['which_middle'])}|[\u4e00-\u9fff]{{1,2}}得"
+    return re.compile(f"(?:{_alt(lex['which_subjects'])})(?:{middle})*({direction})")
 
 
 WHICH_GAP = 16  # 哪个区对居委会主任女性比例的要求更高: what is compared may stand between 哪个 and 更高
@@ -416,9 +434,8 @@ WHICH_GAP = 16  # 哪个区对居委会主任女性比例的要求更高: what i
 def _which_far_pattern() -> re.Pattern:
     """哪个/谁 … 更/最 + a direction word within one clause: the comparative marker says it is a comparison."""
     lex = lexicon.load("questions")
-    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
-    direction = alt([w for ws in lex["which_words"].values() for w in ws])
-    return re.compile(f"(?:{alt(lex['which_subjects'])})[^，,。？?；;]{{0,{WHICH_GAP}}}?(?:更|最)({direction})")
+    direction = _directions()
+    return re.compile(f"(?:{_alt(lex['which_subjects'])})[^，,。？?；;]{{0,{WHICH_GAP}}}?(?:更|最)({direction})")
 
 
 def _which(text: str) -> str | None:
@@ -435,8 +452,7 @@ ANAPHORA_GAP = 4  # characters between 这些 and 指标 (这些养老指标)
 @lru_cache(maxsize=1)
 def anaphora_pattern() -> re.Pattern:
     lex = lexicon.load("questions")
-    alt = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))  # noqa: E731
-    return re.compile(f"(?:{alt(lex['anaphora_heads'])})[\u4e00-\u9fff]{{0,{ANAPHORA_GAP}}}?(?:{alt(lex['anaphora_nouns'])})")
+    return re.compile(f"(?:{_alt(lex['anaphora_heads'])})[\u4e00-\u9fff]{{0,{ANAPHORA_GAP}}}?(?:{_alt(lex['anaphora_nouns'])})")
 
 
 POINTING_START = re.compile(r"^(?:那)?(?:这个|这项|这一项|该项)(?=具体|是|由|归|谁|要|的|呢|有)")  # 这个具体是哪个委办局牵头

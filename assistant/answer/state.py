@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from assistant import lexicon
 from assistant.answer import phrases
 from assistant.answer.intent import Intent
-from assistant.answer.parse import Turn
+from assistant.answer.parse import Turn, says
 from assistant.compare import parent_plan, reference_doc
 from assistant.models import DocMeta
 from assistant.text import bigrams
@@ -154,7 +154,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     doc_ids = list(turn.doc_ids)
     unknown = list(turn.unknown_regions)
     by_id = {d.doc_id: d for d in docs}
-    if not doc_ids and state.home_doc and _says_home(turn.text):  # 那咱区这个指标… after 市里呢: the own district
+    if not doc_ids and state.home_doc and says(turn.text, "home_words"):  # 那咱区这个指标… after 市里呢: the own district
         doc_ids = [state.home_doc]
     notes: list[str] = []
     year_doc = _year_document(turn.year, docs) if not doc_ids and turn.intent != Intent.STATUS else None
@@ -213,7 +213,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.domain_key = q.domain_key or base.domain_key
         # (十三五…实际做到多少 after 到2025年要达到多少: a reached value, not the target's year)
         q.year = q.year if q.year is not None else (None if turn.achieved else base.year)
-        q.asks_number = q.asks_number or (base.asks_number and not turn.intent_said and not _asks_wording(turn.text))
+        q.asks_number = q.asks_number or (base.asks_number and not turn.intent_said and not says(turn.text, "wording_asks"))
         q.achieved = q.achieved or (base.achieved and not turn.intent_said and turn.year is None)
         if turn.several >= 2:  # 西城这两个数: the subjects of the last turns, each answered
             q.subjects_back = _recent_subjects(state, turn.several)
@@ -233,7 +233,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.achieved = q.achieved or (base.achieved and turn.year is None)  # 那十四五…: a target again
         q.history_text = base.topic  # 床位呢: 床位 in the frame of 每千名儿童…
         q.year = q.year if q.year is not None else base.year
-        q.asks_number = q.asks_number or (base.asks_number and not _asks_wording(turn.text))
+        q.asks_number = q.asks_number or (base.asks_number and not says(turn.text, "wording_asks"))
         q.population = q.population or base.population
     if base is not None and (inherit or parallel) and not turn.indicator_keys and \
             (siblings := lexicon.narrower_named(base.indicator_keys, turn.text)):
@@ -251,7 +251,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.topic = " ".join(x for x in (turn.topic, base.topic) if x)
         q.year = q.year if q.year is not None else base.year
         q.history_text = base.topic
-    if (about_document and base is not None and _says_area(turn.text)) or section_count:
+    if (about_document and base is not None and says(turn.text, "area_words")) or section_count:
         # 市里这一块几条 after 东城妇女与经济这一块…几条: the document's count, of the earlier part and domain
         q.domain_key = q.domain_key or base.domain_key
         q.population = q.population or base.population
@@ -267,20 +267,6 @@ def _names_marker(text: str) -> bool:
 
 
 DISTRICT_LEVELS = ("区", "县")  # a staff member's 咱区 is a district or county, not the city
-
-
-def _says_home(text: str) -> bool:
-    """咱区 / 我们区: the staff member's own district."""
-    return any(w in text for w in lexicon.load("questions")["home_words"])
-
-
-def _asks_wording(text: str) -> bool:
-    """什么要求 / 怎么规定: the turn asks what the plan says, not a figure."""
-    return any(w in text for w in lexicon.load("questions")["wording_asks"])
-
-
-def _says_area(text: str) -> bool:
-    return any(w in text for w in lexicon.load("questions")["area_words"])
 
 
 def _plans_asked(state: DialogueState, keys: list[str]) -> list[str]:
@@ -356,7 +342,7 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
     # 咱区: the district plan named in the turn that first says 咱区 (我在写东城的材料，咱区…); a chat that never
     # says which district is its own keeps reading 咱区 as the plan in question
     home_doc = state.home_doc or (next((i for i in turn.doc_ids if i in by_id and by_id[i].kind == "plan"
-                                        and by_id[i].level in DISTRICT_LEVELS), None) if _says_home(turn.text) else None)
+                                        and by_id[i].level in DISTRICT_LEVELS), None) if says(turn.text, "home_words") else None)
     return DialogueState(focus=focus, past=past, subjects=subjects, city_doc=city_doc, home_doc=home_doc)
 
 

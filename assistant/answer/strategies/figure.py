@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-from assistant import lexicon
 from assistant.answer import compose, phrases
 from assistant.answer.compose import bigrams
 from assistant.answer.context import Context
@@ -15,7 +14,7 @@ from assistant.answer.draft import Draft
 from assistant.answer.figures import ANY_NUMBER, PHRASE as PHRASES, achieved_place, asked_unit, core_of, dated_otherwise, has_figure
 from assistant.answer.intent import Intent
 from assistant.answer.multipart import sub_questions
-from assistant.answer.parse import own_subject, topic
+from assistant.answer.parse import own_subject, says, topic
 from assistant.answer.state import Query
 from assistant.retrieve import Filters
 from assistant.text import norm
@@ -71,9 +70,8 @@ class FigureFinder:
         ranks = {h.clause_id: h.rank for h in ctx.retriever.search(q.retrieval_text or q.text, k=RETRIEVED, filters=Filters(doc_ids=doc_ids))}
         said = core_of(own_subject(q.own_topic)) if q.inherited else set()  # 儿童呢: the turn's own words must be there
         # (十四五咱们区…定的多少 / 十四五期间要新增多少: a plan period named, with no word of what was reached)
-        lex = lexicon.load("questions")
         target_asked = not q.achieved and q.year is not None and q.year >= ctx.first_plan_year and \
-            any(w in q.text for w in [*lex["target_said_words"], *lex["years"]])
+            (says(q.text, "target_said_words") or says(q.text, "years"))
         scored = []
         for s, bs, ts in ctx.sentences_with(doc_ids, own, words):  # a sentence with none of these scores nothing
             if said and not (said & bs):

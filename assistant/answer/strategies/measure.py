@@ -5,8 +5,9 @@ from __future__ import annotations
 from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
-from assistant.answer.figures import asks_specific, dated_otherwise, has_figure, says_number
+from assistant.answer.figures import asks_specific, dated_otherwise, has_figure
 from assistant.answer.intent import Intent
+from assistant.answer.parse import says_number
 from assistant.answer.state import Query
 from assistant.answer.strategies.clauses import best_hits, quote_answer
 

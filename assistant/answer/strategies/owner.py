@@ -14,7 +14,7 @@ from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.intent import Intent
 from assistant.answer.figures import LISTING
-from assistant.answer.parse import anaphora_pattern
+from assistant.answer.parse import anaphora_pattern, says
 from assistant.answer.state import Query
 from assistant.answer.strategies.clauses import best_hits, quote_answer
 from assistant.models import Citation, DocMeta
@@ -133,7 +133,7 @@ class Owner:
     def _leads_the_area(q: Query, ctx: Context) -> list:
         """这块工作由哪个部门牵头 after a question about one of a domain's tasks: the sentence of that
         domain that names the body leading it (更好发挥民政部门牵头作用), else nothing."""
-        if not q.inherited or not any(w in q.text for w in lexicon.load("questions")["area_words"]):
+        if not q.inherited or not says(q.text, "area_words"):
             return []
         hits = best_hits(q.model_copy(update={"retrieval_text": q.history_text or q.retrieval_text}), ctx,
                          per_doc=False, intent=Intent.OWNER)
