@@ -100,7 +100,7 @@ def cn_numeral(n: int) -> str:
 
 # History a follow-up question may lean on (UI, API, CLI and engine all trim with trim_history).
 MAX_QUESTION_CHARS = 10_000  # a question longer than this is refused, so never stored either
-MAX_HISTORY_TURNS = 6  # follow-ups refer back one or two turns; six covers a long chain
+MAX_HISTORY_TURNS = 12  # a staff chat runs 6–8 turns and says whose district it is in the first (我是东城…): keep it whole
 MAX_HISTORY_ENTRY_CHARS = 1_000  # a real question is < 200 characters; longer ones are pasted text
 MAX_HISTORY_CHARS = 3_000  # the whole history: six ordinary questions are well under 1,000
 

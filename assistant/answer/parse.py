@@ -41,6 +41,7 @@ class Turn(BaseModel):
     doc_ids: list[str] = []
     unknown_regions: list[str] = []  # places named that the corpus holds no plan for
     city_word: bool = False  # 市里/全市/市级 named without naming the city
+    own_doc_ids: list[str] = []  # plans the turn calls its own (我们西城, 我是东城妇儿工委办的)
     parent_said: bool = False  # 上级/市级: the plan's own parent, formally (not the corpus' city plan)
     population: str | None = None
     domain_key: str | None = None
@@ -307,7 +308,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     if own_subject:  # the context's subject is not asked
         t, context = asked_topic, ""
     return Turn(
-        text=text, topic=t, core=_core(t), doc_ids=doc_ids,
+        text=text, topic=t, core=_core(t), doc_ids=doc_ids, own_doc_ids=_own(text, doc_ids, docs),
         unknown_regions=unknown_places(asked, docs, doc_ids), city_word=city_word,
         parent_said=parent_said,
         population=pops[0] if len(pops) == 1 else None, domain_key=domain_key,
@@ -320,6 +321,14 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         parallel=text.startswith(tuple(lex["parallel_start"])) or text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
         compares=_any(_without(text, lex["not_compare_words"]), lex["compare_followup_words"]), achieved=_any(asked, lex["intents"]["achieved"]),
         several=_several(text))
+
+
+def _own(text: str, doc_ids: list[str], docs: list[DocMeta]) -> list[str]:
+    """The named plans a word of own_markers stands right before (我们西城, 咱东城, 我是东城…)."""
+    markers = _alt(_words("own_markers"))
+    by_id = {d.doc_id: d for d in docs}
+    return [i for i in doc_ids if i in by_id and by_id[i].kind == "plan" and any(
+        re.search(f"(?:{markers}){re.escape(n)}", text) for n in region_names(by_id[i]))]
 
 
 def _alt(words) -> str:

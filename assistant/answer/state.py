@@ -57,7 +57,8 @@ class DialogueState(BaseModel):
     past: list[Focus] = []  # earlier subjects, oldest first
     subjects: list[str] = []  # plans asked about under the current topic, in order (for 哪个更严)
     city_doc: str | None = None  # the plan 市里 meant last time it was resolved in this conversation
-    home_doc: str | None = None  # the district plan 咱区/我们区 means, once a turn said 咱区 beside its name
+    home_doc: str | None = None  # the district plan a turn called its own (我们西城), for 咱区/我们区
+    first_district: str | None = None  # the district plan the chat named first: 咱区 when no turn said which is its own
 
 
 class Query(BaseModel):
@@ -154,8 +155,11 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     doc_ids = list(turn.doc_ids)
     unknown = list(turn.unknown_regions)
     by_id = {d.doc_id: d for d in docs}
-    if not doc_ids and state.home_doc and says(turn.text, "home_words"):  # 那咱区这个指标… after 市里呢: the own district
-        doc_ids = [state.home_doc]
+    home = _home(turn, state, docs)
+    if home and home not in doc_ids and says(turn.text, "home_words") and \
+            (not doc_ids or turn.which is not None or turn.compares):
+        # 那咱区这个指标… after 市里呢: the own district; 曾都…要求多少，跟我们比谁高: one side of the comparison
+        doc_ids = doc_ids + [home]
     notes: list[str] = []
     year_doc = _year_document(turn.year, docs) if not doc_ids and turn.intent != Intent.STATUS else None
     if year_doc:  # 2018年全市婚前医学检查率: the report of that year speaks of its own city
@@ -339,11 +343,24 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
         plans = {d.doc_id for d in docs if d.kind == "plan"}  # (2018年全市…: the report is no city plan)
         city_doc = next((i for i in query.doc_ids if i in plans and i not in turn.doc_ids
                          and i not in (state.focus.doc_ids if state.focus else [])), city_doc)
-    # 咱区: the district plan named in the turn that first says 咱区 (我在写东城的材料，咱区…); a chat that never
-    # says which district is its own keeps reading 咱区 as the plan in question
-    home_doc = state.home_doc or (next((i for i in turn.doc_ids if i in by_id and by_id[i].kind == "plan"
-                                        and by_id[i].level in DISTRICT_LEVELS), None) if says(turn.text, "home_words") else None)
-    return DialogueState(focus=focus, past=past, subjects=subjects, city_doc=city_doc, home_doc=home_doc)
+    own = _districts(turn.own_doc_ids, docs)
+    return DialogueState(focus=focus, past=past, subjects=subjects, city_doc=city_doc,
+                         home_doc=own[0] if own else state.home_doc,
+                         first_district=state.first_district or next(iter(_districts(turn.doc_ids, docs)), None))
+
+
+def _districts(doc_ids: list[str], docs: list[DocMeta]) -> list[str]:
+    by_id = {d.doc_id: d for d in docs}
+    return [i for i in doc_ids if i in by_id and by_id[i].kind == "plan" and by_id[i].level in DISTRICT_LEVELS]
+
+
+def _home(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> str | None:
+    """The district 咱区 means: the one a turn called its own (我们西城), else the district plan the chat named
+    first (东城这边… then 咱区…), else the one this turn names (我在写东城的材料，咱区…); a chat that never names a
+    district keeps reading 咱区 as the plan in question."""
+    own = _districts(turn.own_doc_ids, docs)
+    return (own[0] if own else None) or state.home_doc or state.first_district or \
+        next(iter(_districts(turn.doc_ids, docs)), None)
 
 
 def replay(history: list[str], docs: list[DocMeta], read) -> DialogueState:

@@ -93,6 +93,7 @@ class Questions(_Strict):
     context_words: list[str]
     list_words: list[str]
     home_words: list[str] = []
+    own_markers: list[str] = []
     wording_asks: list[str] = []
     which_things_words: list[str] = []
     each_figure_words: list[str] = []

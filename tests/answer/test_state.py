@@ -254,3 +254,21 @@ def test_our_district_is_the_first_district_the_chat_named(ask_query):
     assert q.doc_ids == ["dongcheng"]
     # with no district named before, 咱区 says nothing of its own: the chat's plan stays
     assert ask_query("那咱们区呢？", ["市里孕产妇死亡率要控制在多少？"]).doc_ids == ["beijing"]
+
+
+def test_a_district_called_our_own_stays_ours_after_other_districts(ask_query):
+    history = ["我们西城5岁儿童乳牙患龋率要控制在多少", "东城有这个指标吗", "朝阳区呢？"]
+    assert ask_query("换个事，十三五期间我们区普惠性幼儿园覆盖率到了多少", history).doc_ids == ["xicheng"]
+    # 跟我们比: our district is the other side of the comparison
+    q = ask_query("曾都普惠性幼儿园覆盖率要求多少，跟我们比谁高", history)
+    assert set(q.doc_ids) == {"zengdu", "xicheng"}
+    # the first district named is ours when no turn said so; a district named beside 咱区 as a contrast is not
+    history = ["东城这边教室照明合格率要达到多少？", "曾都小学生近视率要降到多少？",
+               "咱区有没有曾都那种小学生近视率降到百分之几的具体数"]
+    assert ask_query("那咱区近视防控有啥措施", history).doc_ids == ["dongcheng"]
+
+
+def test_the_first_turn_of_an_eight_turn_chat_still_says_whose_district_it_is(ask_query):
+    history = ["我是东城妇儿工委办的，咱区新生儿死亡率目标定的多少？", "婴儿呢", "曾都2030年新生儿死亡率要降到多少",
+               "2025年呢？", "西城呢", "市里呢", "曾都的孕产妇死亡率呢"]
+    assert ask_query("那咱区规划的年度监测是谁牵头？", history).doc_ids == ["dongcheng"]
