@@ -530,7 +530,7 @@ def topic(text: str, docs: list[DocMeta]) -> str:
     keep = {chr(0xE000 + i): w for i, w in enumerate(_words("keep_words"))}  # 规划中期评估 keeps 中期
     for mark, w in keep.items():
         out = out.replace(w, mark)
-    for w in sorted(_words("go_back_words") + _words("query_stopwords") + _words("also_words"), key=len, reverse=True):
+    for w in longest_first(_words("go_back_words") + _words("query_stopwords") + _words("also_words") + _words("speaker_words")):
         out = out.replace(w, " ")  # 回到刚才东城那个…: where the subject is, not what
     for mark, w in keep.items():
         out = out.replace(mark, w)

@@ -239,6 +239,9 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         q.year = q.year if q.year is not None else base.year
         q.asks_number = q.asks_number or (base.asks_number and not says(turn.text, "wording_asks"))
         q.population = q.population or base.population
+    elif base is not None and turn.asks_number and not turn.doc_ids and not turn.indicator_keys and \
+            not turn.new_topic and len(turn.core) <= FRAMED_TURN:
+        q.history_text = base.topic  # 覆盖率到多少了 after …新建了多少个儿童之家: its own subject, in the earlier frame
     if base is not None and (inherit or parallel) and not turn.indicator_keys and \
             (siblings := lexicon.narrower_named(base.indicator_keys, turn.text)):
         q.indicator_keys = q.indicator_names = siblings  # 初中高中呢 after 小学生近视率…: those two, asked the same way
@@ -270,6 +273,7 @@ def _names_marker(text: str) -> bool:
     return any(lexicon.marker_section(n) for s in lexicon.load("sections")["sections"] for n in s["names"] if n in text)
 
 
+FRAMED_TURN = 4  # characters of subject a figure question may name and still sit in the earlier frame (覆盖率)
 DISTRICT_LEVELS = ("区", "县")  # a staff member's 咱区 is a district or county, not the city
 
 

@@ -94,6 +94,7 @@ class Questions(_Strict):
     list_words: list[str]
     home_words: list[str] = []
     own_markers: list[str] = []
+    speaker_words: list[str] = []
     wording_asks: list[str] = []
     which_things_words: list[str] = []
     each_figure_words: list[str] = []

@@ -51,3 +51,14 @@ def test_a_question_naming_the_plan_period_is_not_answered_by_what_was_reached(e
     assert not a.answerable
     a = engine.ask("那十四五咱们区党代会女性比例定的多少？", ["西城十三五期末区党代会女代表比例是多少来着？"])
     assert "40%" in a.answer and "49.9%" not in a.answer
+
+
+def test_the_committee_naming_the_report_is_not_the_asked_subject(engine):
+    # 市妇儿工委 names the report's author: the sentence about its measures (市妇儿工委办公室通过…) holds no figure
+    a = engine.ask("2018年市妇儿工委的工作总结里，全市新建了多少个儿童之家？")
+    assert a.answerable and "2144个" in a.answer
+
+
+def test_a_short_figure_question_sits_in_the_frame_of_the_turn_before(engine):
+    a = engine.ask("覆盖率到多少了", ["2018年市妇儿工委的工作总结里，全市新建了多少个儿童之家？"])
+    assert a.answerable and "30.7%" in a.answer
