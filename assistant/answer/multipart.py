@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.intent import Intent
-from assistant.answer.parse import MIN_CORE, asks_of_document, read_turn
+from assistant.answer.parse import MIN_CORE, asks_of_document, read_turn, subject_words
 from assistant.answer.state import Query
 from assistant.models import DocMeta
 
@@ -32,7 +32,15 @@ def sub_questions(text: str) -> list[str]:
             lead = ""
         else:  # 宫颈癌筛查，…要多少？ : a clause that asks nothing belongs to the question after it
             lead += s
+    for i in range(len(asks) - 1, 0, -1):
+        if _bare_ellipsis(asks[i - 1]) and len(subject_words(asks[i])) < MIN_CORE:
+            asks[i - 1:i + 1] = [asks[i - 1] + asks[i]]  # 乳腺癌筛查率呢？具体定了多少: one question, said in two
     return asks[:MAX_PARTS] if len(asks) > 1 else [text]
+
+
+def _bare_ellipsis(part: str) -> bool:
+    """乳腺癌呢？: a subject and 呢, no ask of its own."""
+    return not ASK.search(part) and part.rstrip("？?").endswith("呢")
 
 
 def separate_questions(text: str) -> bool:

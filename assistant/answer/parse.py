@@ -527,6 +527,7 @@ def topic(text: str, docs: list[DocMeta]) -> str:
             out = out.replace(n, " ")
     for p in find_places(out):
         out = out.replace(p.name, " ")
+    out = re.sub(f"要?(?:{_alt(_words('asking_verbs'))})(?=多少|几|百分之)", " ", out)  # 溺水死亡率降多少
     keep = {chr(0xE000 + i): w for i, w in enumerate(_words("keep_words"))}  # 规划中期评估 keeps 中期
     for mark, w in keep.items():
         out = out.replace(w, mark)
@@ -565,6 +566,11 @@ def _non_topic_words() -> list[str]:
 def _non_core_words() -> list[str]:
     """The words no subject is named by: those of no topic, and the five-year plans (十三五: when, not what)."""
     return longest_first([*_non_topic_words(), *lexicon.load("questions")["five_year_plans"]])
+
+
+def subject_words(text: str) -> str:
+    """The words of a question (no region named) that name a subject: 具体定了多少 has none."""
+    return _core(topic(text, []))
 
 
 def _core(topic_text: str) -> str:

@@ -95,6 +95,7 @@ class Questions(_Strict):
     home_words: list[str] = []
     own_markers: list[str] = []
     speaker_words: list[str] = []
+    asking_verbs: list[str] = []
     wording_asks: list[str] = []
     which_things_words: list[str] = []
     each_figure_words: list[str] = []

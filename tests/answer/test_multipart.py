@@ -25,3 +25,14 @@ def test_a_part_that_only_names_its_subject_asks_what_the_part_before_asked(tabl
     # two indicators asked in two questions are two parts (one strategy answering both missed the second)
     parts = split(ask_query("西城每个街道至少配几名社会工作者？区级儿童服务类社会组织呢"), tables.docs)
     assert len(parts) == 2 and parts[1].asks_number
+
+
+def test_a_subject_with_ne_then_a_bare_figure_ask_is_one_question():
+    from assistant.answer.multipart import sub_questions
+    assert sub_questions("乳腺癌筛查率呢？具体定了多少") == ["乳腺癌筛查率呢？具体定了多少"]
+    assert len(sub_questions("中期评估谁来组织？第几年搞？")) == 2  # two asks of their own
+
+
+def test_a_words_only_target_asked_as_a_sibling_is_refused(engine):
+    a = engine.ask("乳腺癌筛查率呢？具体定了多少", ["曾都的宫颈癌筛查率要达到多少"])
+    assert not a.answerable and "具体数值" in a.answer and "逐步提高" in a.answer

@@ -186,3 +186,8 @@ def test_a_figure_the_question_points_at_is_its_subject_not_context(tables):
     from assistant.answer.parse import _split_context
 
     assert _split_context("西城普惠园覆盖率要达到多少？之前十三五末是82.49%")[0] == "之前十三五末是82.49%"  # stated: context
+
+
+def test_the_verb_before_the_asked_figure_is_not_the_subject(engine):
+    assert engine.understand("溺水死亡率降多少", []).topic == "溺水死亡率"
+    assert engine.understand("西城儿科医生要提高到多少", []).topic == "儿科医生"
