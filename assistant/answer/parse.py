@@ -519,6 +519,13 @@ def _intent(text: str) -> tuple[Intent, bool]:
     return Intent.TARGET_VALUE, False
 
 
+@lru_cache(maxsize=1)
+def _asking_verb() -> re.Pattern:
+    """A verb right before the asked figure (降到多少, 要控制在多少以内): the plans' comparator verbs and staff's."""
+    verbs = [w for ws in lexicon.load("comparators")["before"].values() for w in ws] + _words("asking_verbs")
+    return re.compile(f"要?(?:{_alt(verbs)})(?=多少|几|百分之)")
+
+
 def topic(text: str, docs: list[DocMeta]) -> str:
     """The question without region names and question words: what retrieval should match."""
     out = text
@@ -527,7 +534,7 @@ def topic(text: str, docs: list[DocMeta]) -> str:
             out = out.replace(n, " ")
     for p in find_places(out):
         out = out.replace(p.name, " ")
-    out = re.sub(f"要?(?:{_alt(_words('asking_verbs'))})(?=多少|几|百分之)", " ", out)  # 溺水死亡率降多少
+    out = _asking_verb().sub(" ", out)  # 溺水死亡率降多少: 溺水死亡率
     keep = {chr(0xE000 + i): w for i, w in enumerate(_words("keep_words"))}  # 规划中期评估 keeps 中期
     for mark, w in keep.items():
         out = out.replace(w, mark)
