@@ -118,6 +118,13 @@ class Context:
     def clause(self, clause_id: str) -> Clause | None:
         return self.clause_by_id.get(clause_id)
 
+    def period_end_sentence(self, doc: DocMeta) -> tuple[Clause, str] | None:
+        """The first sentence of a plan that names its period's end (到2025年), with its clause: where a
+        “十四五” plan says the year its undated targets are for."""
+        end = f"到{doc.period_end}年"
+        c = next((x for x in self.clauses_of.get(doc.doc_id, []) if end in norm(x.text)), None)
+        return (c, next(s for s in sentences(c.text) if end in norm(s))) if c is not None else None
+
     def plan_rule(self, doc_id: str):
         """(owner, quote, clause_id) of a plan's general rule on who carries its targets, or None."""
         if doc_id not in self._rules:

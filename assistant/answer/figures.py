@@ -11,7 +11,7 @@ from functools import lru_cache
 from assistant import lexicon
 from assistant.lexicon import indicator_key
 from assistant.answer.compose import STOP_BIGRAMS, bigrams, topic_bigrams
-from assistant.answer.parse import find_indicators, own_subject
+from assistant.answer.parse import asks_year, find_indicators, own_subject
 from assistant.answer.state import Query
 from assistant.ingest.targets import ACHIEVED_SECTIONS
 

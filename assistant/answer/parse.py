@@ -464,7 +464,7 @@ def anaphora_pattern() -> re.Pattern:
     return re.compile(f"(?:{_alt(lex['anaphora_heads'])})[\u4e00-\u9fff]{{0,{ANAPHORA_GAP}}}?(?:{_alt(lex['anaphora_nouns'])})")
 
 
-POINTING_START = re.compile(r"^(?:那)?(?:这个|这项|这一项|该项)(?=具体|是|由|归|谁|要|的|呢|有)")  # 这个具体是哪个委办局牵头
+POINTING_START = re.compile(r"^(?:那)?(?:这个|这项|这一项|该项|这是)(?=具体|是|由|归|谁|要|的|呢|有|到)")  # 这个具体是哪个委办局牵头
 
 
 def _anaphora(text: str) -> str | None:
@@ -573,6 +573,11 @@ def _non_topic_words() -> list[str]:
 def _non_core_words() -> list[str]:
     """The words no subject is named by: those of no topic, and the five-year plans (十三五: when, not what)."""
     return longest_first([*_non_topic_words(), *lexicon.load("questions")["five_year_plans"]])
+
+
+def asks_year(text: str) -> bool:
+    """这是到哪年的 / 哪一年要达到: the year of a target is asked."""
+    return any(u["year"] and any(w in text for w in u["words"]) for u in lexicon.load("questions")["answer_units"])
 
 
 def subject_words(text: str) -> str:

@@ -40,6 +40,7 @@ COMPARATOR_WORDS = {"<=": "不高于", "<": "低于", ">=": "不低于", ">": "�
                     "increase": "提高", "decrease": "降低", "maintain": "保持", "achieve": "实现"}
 NORMALISED = "（即 {value}）"
 YEAR_NOTE = "（{year}年）"
+PERIOD_END_NOTE = "（条文未写年份，为规划期末目标；规划写明“到{year}年”〔{label}〕）"  # 到哪年 of an undated target
 QUOTE = "「{quote}」〔{label}〕"
 LINE = "{text}。〔{label}〕"
 

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from assistant import lexicon
 from assistant.answer import phrases
 from assistant.answer.intent import Intent
-from assistant.answer.parse import Turn, says
+from assistant.answer.parse import Turn, asks_of_document, asks_year, says
 from assistant.compare import parent_plan, reference_doc
 from assistant.models import DocMeta
 from assistant.text import bigrams
@@ -262,6 +262,8 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         # 市里这一块几条 after 东城妇女与经济这一块…几条: the document's count, of the earlier part and domain
         q.domain_key = q.domain_key or base.domain_key
         q.population = q.population or base.population
+    if q.intent == Intent.FACT and q.indicator_keys and asks_year(turn.text) and not asks_of_document(turn.text):
+        q.intent = Intent.TARGET_VALUE  # 课桌椅达标率是到哪一年要达到的 / 这是到哪年的: the target, with its year
     if len(q.doc_ids) >= 2 and q.intent in (Intent.TARGET_VALUE, Intent.TARGET_LIST) and q.indicator_keys:
         q.intent = Intent.COMPARE
     q.retrieval_text = q.topic or q.text

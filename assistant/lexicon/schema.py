@@ -54,6 +54,7 @@ class AnswerUnit(_Strict):
 
     words: list[str] = Field(min_length=1)
     pattern: str
+    year: bool = False  # the figure asked is the year (到哪年): a target row answers it with its year
 
 
 class Questions(_Strict):

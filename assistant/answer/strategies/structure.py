@@ -14,7 +14,7 @@ from assistant.answer.intent import Intent
 from assistant.answer.parse import says_of_document
 from assistant.answer.state import Query
 from assistant.models import Citation, Clause, Count, DocMeta
-from assistant.text import norm, sentences
+from assistant.text import norm
 
 DATE_LINE = re.compile(r"^\d{4}年?\d{1,2}月?\d{1,2}日$")
 COUNTED_SECTIONS = ("主要目标", "策略措施", "发展目标")  # the numbered lists staff count
@@ -193,11 +193,9 @@ class Structure:
             if c:
                 parts.append(phrases.PERIOD.format(plan=d.short_name, quote=c.text.strip(), label=c.label))
                 cites.append(compose.cite(c, c.text))
-            if c is None or str(d.period_end) not in norm(c.text):  # “十四五”时期: the years the plan itself names
-                end = f"到{d.period_end}年"
-                e = next((x for x in ctx.clauses_of.get(d.doc_id, []) if end in norm(x.text)), None)
-                if e is not None:
-                    parts.append(phrases.PERIOD_YEAR.format(plan=d.short_name, end=d.period_end, label=e.label))
-                    cites.append(compose.cite(e, next(s for s in sentences(e.text) if end in norm(s))))
+            if (c is None or str(d.period_end) not in norm(c.text)) and (found := ctx.period_end_sentence(d)):
+                e, sentence = found  # “十四五”时期: the years the plan itself names
+                parts.append(phrases.PERIOD_YEAR.format(plan=d.short_name, end=d.period_end, label=e.label))
+                cites.append(compose.cite(e, sentence))
         if not asked:
             return

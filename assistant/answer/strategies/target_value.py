@@ -3,11 +3,14 @@ plan states only in words (逐步提高) is an honest "no figure", with the quot
 
 from __future__ import annotations
 
+import re
+
 from assistant import lexicon
 from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.figures import asks_specific, has_figure, holds_terms, unit_pattern
+from assistant.answer.parse import asks_year
 from assistant.answer.intent import Intent
 from assistant.answer.state import Query
 from assistant.answer.strategies.refusal import refuse
@@ -17,6 +20,7 @@ from assistant.text import norm
 
 MAX_ROWS = 6  # rows shown per plan; more means the indicator matched too loosely
 FIGURE_SEARCH_K = 5  # clauses of one plan searched for a figure the table has no row for
+YEAR = re.compile(r"20\d\d年")  # a quote that dates itself (到2025年…)
 STEP_WORDS = ("每年", "年均", "每年度")  # a question about the yearly pace, not the level reached
 
 
@@ -63,7 +67,12 @@ class TargetValue:
             lines = []
             for t in rows[:MAX_ROWS]:
                 c = ctx.clause_by_id[t.clause_id]
-                lines.append(compose.target_line(t, c))
+                line = compose.target_line(t, c)
+                if asks_year(q.text) and not t.year and not YEAR.search(norm(t.quote)) and (end := ctx.period_end_sentence(d)):
+                    # 这是到哪年的, of a target its clause does not date: the plan's own 到2025年, cited
+                    line += phrases.PERIOD_END_NOTE.format(year=d.period_end, label=end[0].label)
+                    cites.append(compose.cite(*end))
+                lines.append(line)
                 cites.append(compose.cite(c, t.quote))
                 used.append(t)
             parts.append(phrases.PLAN_BOLD.format(plan=d.short_name, body=("\n- " + "\n- ".join(lines) if len(lines) > 1 else lines[0])))
@@ -83,6 +92,8 @@ class TargetValue:
 
     @staticmethod
     def _unit_fits(q: Query, ctx: Context) -> bool:
+        if asks_year(q.text):
+            return True  # 到哪年: every row has a year, its own or the plan period's end
         pattern = unit_pattern(q.text)
         rows = [t for k in q.indicator_keys for t in ctx.by_key.get(k, []) if t.value]
         return pattern is None or any(pattern.search(norm(t.value + (t.unit or ""))) for t in rows)

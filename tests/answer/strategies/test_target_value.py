@@ -38,3 +38,11 @@ def test_two_figures_of_one_clause_are_both_given(engine):
     a = engine.ask("曾都每千名儿童的儿科医生和床位分别要到多少？")
     assert a.answerable and "1.12名" in a.answer and "3.17张" in a.answer
     assert not a.answer.count("：、")  # a row after a list comma is shown without it
+
+
+def test_the_year_of_a_target_is_answered_with_the_target(engine):
+    a = engine.ask("这是到哪年的", ["东城这边教室照明合格率要达到多少？课桌椅呢"])
+    assert a.answerable and "2025年" in a.answer and "80%" in a.answer
+    # a target its clause does not date: the plan period's end, with the plan's own 到2025年 cited
+    a = engine.ask("西城普惠园覆盖率85%是哪一年的目标")
+    assert a.answerable and "到2025年" in a.answer and len({c.clause_id for c in a.citations}) == 2
