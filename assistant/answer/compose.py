@@ -96,12 +96,21 @@ def quote_block(clause: Clause, sents: list[str]) -> str:
     return phrases.QUOTE.format(quote="".join(sents), label=clause.label)
 
 
-def compare_table(table: CompareTable) -> str:
+def _year_shown(r, source: str) -> str:
+    """The row's year where its clause writes it; 规划期末 for an undated target; never a year the
+    cited text lacks (“十三五”规划目标 is dated by words)."""
+    if not r.year:
+        return phrases.PERIOD_END
+    return str(r.year) if str(r.year) in norm(source) else phrases.YEAR_AS_QUOTED
+
+
+def compare_table(table: CompareTable, clause_text=lambda clause_id: "") -> str:
+    """The comparison as a table; `clause_text` gives a row's clause (its year may sit outside the quote)."""
     lines = list(phrases.COMPARE_HEADER)
     for r in table.rows:
         value = f"{phrases.COMPARATOR_WORDS.get(r.comparator or '', '')}{r.value}" if r.value else ""
         normed = f"{fmt_number(r.norm_value)}{r.norm_unit or ''}" if r.norm_value is not None else "—"
         lines.append(phrases.COMPARE_ROW.format(
             plan=r.plan, quote=(r.quote or "").lstrip(LIST_COMMAS) or phrases.NOT_FOUND_IN_PLAN, value=value, normed=normed,
-            year=r.year or phrases.PERIOD_END, verdict=phrases.VERDICT_NOTE[r.verdict]))
+            year=_year_shown(r, (r.quote or "") + (clause_text(r.clause_id) if r.clause_id else "")), verdict=phrases.VERDICT_NOTE[r.verdict]))
     return "\n".join(lines)

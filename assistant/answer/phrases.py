@@ -52,6 +52,7 @@ COMPARE_HEADER = ["| 规划 | 原文表述 | 目标值 | 年份 | 与上级规�
 COMPARE_ROW = "| {plan} | {quote} | {value} ({normed}) | {year} | {verdict} |"
 NOT_FOUND_IN_PLAN = "规划中未找到该指标"
 PERIOD_END = "规划期末"
+YEAR_AS_QUOTED = "见原文表述"  # a row dated by words (“十三五”规划目标): no year the quote does not write
 WHICH = {"stricter": "更严", "higher": "更高", "lower": "更低"}
 WHICH_ANSWER = "{which}的是{plan}（{value}）。"
 WHICH_SAME = "两者要求相同（{value}）。"

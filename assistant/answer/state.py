@@ -305,8 +305,8 @@ def _sibling_run(state: DialogueState) -> list[Focus]:
         return []
     run = [state.focus]
     for f in reversed(state.past):
-        if f.doc_ids != state.focus.doc_ids or any(f.topic == o.topic for o in run):
-            break
+        if f.doc_ids != state.focus.doc_ids or any(f.topic == o.topic for o in run) or f.achieved != state.focus.achieved:
+            break  # (那十四五…定的多少 after 十三五期末…实际: a target now, not one more reached value)
         run.insert(0, f)
         if not f.sibling:
             break

@@ -272,3 +272,10 @@ def test_the_first_turn_of_an_eight_turn_chat_still_says_whose_district_it_is(as
     history = ["我是东城妇儿工委办的，咱区新生儿死亡率目标定的多少？", "婴儿呢", "曾都2030年新生儿死亡率要降到多少",
                "2025年呢？", "西城呢", "市里呢", "曾都的孕产妇死亡率呢"]
     assert ask_query("那咱区规划的年度监测是谁牵头？", history).doc_ids == ["dongcheng"]
+
+
+def test_a_target_asked_after_reached_values_is_not_one_more_reached_subject(ask_query):
+    history = ["西城十三五期末区党代会女代表比例是多少来着？", "区人大女代表和政协女委员呢？",
+               "那十四五咱们区党代会女性比例定的多少？"]
+    q = ask_query("东城那边呢", history)
+    assert q.doc_ids == ["dongcheng"] and q.indicator_keys == ["党代会代表中女性比例"] and not q.subjects_back

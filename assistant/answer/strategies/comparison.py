@@ -50,7 +50,7 @@ class Comparison:
             table = table_for(ctx, key, q.year, doc_ids or None)
             if not doc_ids:
                 table.rows = [r for r in table.rows if r.verdict != "未涉及"]
-            block = f"**{key}**\n\n" + compose.compare_table(table)
+            block = f"**{key}**\n\n" + compose.compare_table(table, lambda i: ctx.clause_by_id[i].text)
             if q.which:
                 block = which_line(table, q.which) + "\n\n" + block
             blocks.append(block)

@@ -12,3 +12,9 @@ def test_each_plan_against_its_own_parent(small_ctx, ask_query):
 def test_which_is_stricter_never_contradicts_the_values(small_ctx, ask_query):
     d = Comparison().run(ask_query("哪个更严？", ["东城区孕产妇死亡率目标是多少？", "北京市呢？"]), small_ctx)
     assert d.answer.startswith("两者要求相同")
+
+
+def test_the_table_shows_no_year_its_clause_does_not_write(engine):
+    from assistant.guard import check
+    a = engine.ask("西城和东城人大代表中女性比例哪个要求高")
+    assert "| 2020 |" not in a.answer and not check(a, engine.clause)
