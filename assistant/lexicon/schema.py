@@ -97,6 +97,8 @@ class Questions(_Strict):
     own_markers: list[str] = []
     speaker_words: list[str] = []
     asking_verbs: list[str] = []
+    recipient_asks: list[str] = []
+    recipient_verbs: list[str] = []
     wording_asks: list[str] = []
     which_things_words: list[str] = []
     each_figure_words: list[str] = []

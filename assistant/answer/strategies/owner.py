@@ -18,7 +18,7 @@ from assistant.answer.parse import anaphora_pattern, says
 from assistant.answer.state import Query
 from assistant.answer.strategies.clauses import best_hits, quote_answer
 from assistant.models import Citation, DocMeta
-from assistant.text import sentences
+from assistant.text import longest_first, sentences
 
 MIN_COVERAGE = 0.5  # share of the question's (rarity-weighted) topic an owner sentence must hold
 MAX_PLANS = 4  # owner sentences shown for a question naming several plans
@@ -66,6 +66,20 @@ def _asked_subject(text: str) -> re.Pattern | None:
     return re.compile(re.escape(before) + "由") if before else None
 
 
+
+RECIPIENT_NAMED = 0.3  # 报给谁: naming a receiving body decides between sentences on the topic, not against it
+RECIPIENT_SPAN = 12  # characters after 提交/报送 where the receiving body's name stands (北京市妇女儿童工作委员会)
+
+
+def _names_recipient(sentence: str) -> bool:
+    """A body's name right after a verb of handing in (提交区妇儿工委), not the thing handed in."""
+    verbs = "|".join(map(re.escape, longest_first(lexicon.load("questions")["recipient_verbs"])))
+    suffixes = lexicon.load("questions")["body_suffixes"]  # the committee itself counts here: it receives reports
+    spans = [m.group(1) for m in re.finditer(f"(?:{verbs})([^，,。；;]{{1,{RECIPIENT_SPAN}}})", sentence)]
+    spans += [m.group(1) for m in re.finditer(f"向([^，,。；;]{{1,{RECIPIENT_SPAN}}}?)(?:{verbs})", sentence)]  # 向区妇儿工委提交
+    return any(any(w in span for w in suffixes) for span in spans)
+
+
 def names_a_body(text: str) -> bool:
     """The text names an organisation (区财政局、妇联、区急救中心站), not only 相关部门 or 成员单位."""
     lex = lexicon.load("questions")
@@ -107,6 +121,7 @@ class Owner:
         if not core:
             return []
         subject = _asked_subject(q.text)
+        recipient = says(q.text, "recipient_asks")
         idf = ctx.idf
         total = sum(idf.get(b, idf[""]) for b in core)
         best: dict[str, tuple[float, object]] = {}
@@ -118,6 +133,8 @@ class Owner:
             score = sum(idf.get(b, idf[""]) for b in core & bs) / total
             if subject and subject.search(s.norm):
                 score += SUBJECT_LED  # 评估组由区妇儿工委办公室牵头, not 领导小组下设监测组和评估组
+            if recipient and _names_recipient(s.norm):
+                score += RECIPIENT_NAMED  # 报给谁: …分别提交北京市妇女儿童工作委员会和区发展改革委, not 提交自评估报告
             if score < MIN_COVERAGE:
                 continue
             score += TIE_BREAK * len(core & bs) / len(bs)  # of two as close, the one about less else

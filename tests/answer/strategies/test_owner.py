@@ -64,3 +64,15 @@ def test_a_body_in_the_next_sentence_about_another_task_is_no_owner(engine):
 def test_which_of_two_bodies_is_an_owner_question(engine):
     a = engine.ask("东城孕产妇死亡率这个指标是区卫健委负责还是妇幼保健院负责？")
     assert a.intent == "owner" and "没有写明" in a.answer
+
+
+def test_who_receives_a_report_is_the_body_it_is_handed_to(engine):
+    a = engine.ask("东城中期评估报告最后报给谁")
+    assert a.answerable and "区发展改革委" in a.answer  # 分别提交北京市妇女儿童工作委员会和区发展改革委
+    a = engine.ask("东城年度监测报告提交给谁")  # 向区妇女儿童工作委员会提交年度监测统计报告
+    assert a.answerable and "年度监测统计报告" in a.answer
+
+
+def test_who_has_overall_responsibility(engine):
+    a = engine.ask("东城这个规划的组织实施谁负总责")
+    assert a.answerable and "区政府负责本规划的组织实施" in a.answer
