@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.intent import Intent
-from assistant.answer.parse import MIN_CORE, asks_of_document, read_turn, subject_words
+from assistant.answer.parse import MIN_CORE, asks_of_document, read_turn, says, subject_words
 from assistant.answer.state import Query
 from assistant.models import DocMeta
 
@@ -115,7 +115,8 @@ def split(q: Query, docs: list[DocMeta]) -> list[Query]:
             "doc_ids": t.doc_ids or q.doc_ids,
             "indicator_keys": t.indicator_keys or (q.indicator_keys if bare else []),
             "indicator_names": t.indicator_names or (q.indicator_names if bare else []),
-            "year": year, "achieved": t.achieved or q.achieved,
+            # (十三五末…是多少，十四五又要求到多少: the second part asks the target, not what was reached)
+            "year": year, "achieved": t.achieved or (q.achieved and t.year is None and not says(t.text, "target_said_words")),
             "intent": t.intent if t.intent_said or not bare else q.intent,
             "asks_number": t.asks_number or (bare and q.asks_number),
             "population": t.population or q.population, "domain_key": t.domain_key or q.domain_key,

@@ -36,3 +36,13 @@ def test_a_subject_with_ne_then_a_bare_figure_ask_is_one_question():
 def test_a_words_only_target_asked_as_a_sibling_is_refused(engine):
     a = engine.ask("乳腺癌筛查率呢？具体定了多少", ["曾都的宫颈癌筛查率要达到多少"])
     assert not a.answerable and "具体数值" in a.answer and "逐步提高" in a.answer
+
+
+def test_reached_then_target_in_one_question(engine):
+    a = engine.ask("西城十三五末普惠性幼儿园覆盖率是多少，十四五又要求到多少？")
+    assert a.answerable and "82.49%" in a.answer and "85%" in a.answer
+
+
+def test_now_asks_what_was_reached(engine):
+    a = engine.ask("西城处级女干部比例现在是多少")
+    assert a.answerable and "35.7%" in a.answer
