@@ -10,6 +10,7 @@ from assistant.answer.intent import Intent
 from assistant.answer.parse import MIN_CORE, asks_of_document, read_turn, says, subject_words
 from assistant.answer.state import Query
 from assistant.models import DocMeta
+from assistant.text import longest_first
 
 MAX_PARTS = 4  # parts of one turn answered separately; more is a list question
 ASK = re.compile(r"多少|多大|几|什么|哪|怎么|如何|是否|谁")
@@ -56,8 +57,10 @@ def enumerated(text: str, docs: list[DocMeta]) -> list[str]:
     before, after = text[: m.start()], text[m.end() :]
     head = ENUM_START.match(before) or LEAD_OF.match(before)
     lead, listed = (before[: head.end()], before[head.end() :]) if head else ("", before)
-    items = _shared_noun([i for i in ENUM_SEP.split(listed) if i])
     names = [n for d in docs for n in [d.region, *d.region_aliases]]
+    if named := next((n for n in longest_first(names) if listed.startswith(n)), None):
+        lead, listed = lead + named, listed[len(named):]  # 曾都新生儿…、听力筛查…分别: the plan leads, it is no item
+    items = _shared_noun([i for i in ENUM_SEP.split(listed) if i])
     if len(items) < 2 or any(len(i) < MIN_ITEM for i in items) or any(n in listed for n in names):
         return []
     return [lead + i + after for i in items][:MAX_PARTS]
@@ -88,13 +91,16 @@ def split(q: Query, docs: list[DocMeta]) -> list[Query]:
             "asks_number": True, "achieved": f.achieved or q.achieved, "subjects_back": [],
             "earlier_text": f.text, "inherited": False, "history_text": f.context}) for f in q.subjects_back]
     pieces = sub_questions(q.text)
-    if len(q.doc_ids) >= 2 or (len(q.indicator_keys) >= 2 and len(pieces) < 2) or q.intent == Intent.STRUCTURE \
+    listed = enumerated(q.text, docs) if len(pieces) < 2 else []
+    # 床位、儿科医生、社区儿保医生各是多少 with two of three items known indicators: each item is a part
+    together = len(q.indicator_keys) >= 2 and len(pieces) < 2 and len(listed) <= len(q.indicator_keys)
+    if len(q.doc_ids) >= 2 or together or q.intent == Intent.STRUCTURE \
             or (q.intent == Intent.FACT and asks_of_document(q.text)):
         return []  # a comparison, several indicators one strategy answers together, or the document itself
     if q.intent == Intent.TARGET_LIST and len(pieces) >= 2 and len(read_turn(pieces[-1], docs).core) < MIN_CORE:
         return []  # 都投了哪些钱，各多少: one list, its figure asked for each item, not a second question
     if len(pieces) < 2:
-        pieces = enumerated(q.text, docs)
+        pieces = listed
     if len(pieces) < 2:
         return []
     turns = [read_turn(p, docs) for p in pieces]

@@ -46,3 +46,9 @@ def test_reached_then_target_in_one_question(engine):
 def test_now_asks_what_was_reached(engine):
     a = engine.ask("西城处级女干部比例现在是多少")
     assert a.answerable and "35.7%" in a.answer
+
+
+def test_each_listed_item_is_answered_when_one_is_no_known_indicator(engine):
+    # 新生儿遗传代谢病筛查 is no lexicon indicator; the two others are: all three are answered
+    a = engine.ask("曾都新生儿遗传代谢病筛查、听力筛查、新生儿访视这几个率分别要多少")
+    assert a.answerable and all(v in a.answer for v in ("98%", "90%", "95%"))
