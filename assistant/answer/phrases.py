@@ -33,6 +33,7 @@ NO_TARGET_FOR = "{plan}没有关于“{names}”的目标"
 NO_FIGURE_FOR = "{plan}没有为“{names}”设定具体数值目标"
 NO_FIGURE_GIVEN = "规划没有给出具体数值。原文只写：「{quote}」〔{label}〕"
 QUALITATIVE_ONLY = "规划没有给出具体数值：{plan}对“{names}”只作定性要求"
+PACE_ONLY = "规划没有给出要达到的具体数值：{plan}对“{names}”只规定了每年的变化幅度"
 ALSO = "\n\n另：{notes}。"
 
 # -- targets ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.figures import asks_specific, has_figure, holds_terms, unit_pattern
-from assistant.answer.parse import asks_year
+from assistant.answer.parse import asks_year, says
 from assistant.answer.intent import Intent
 from assistant.answer.state import Query
 from assistant.answer.strategies.refusal import refuse
@@ -45,7 +45,8 @@ class TargetValue:
             if q.asks_number and not any(r.value_num is not None for r in rows):
                 # 近视率降到多少 where the plan sets it in words and gives 小学生/初中生/高中生 figures
                 rows = [r for r in ctx.rows(d, lexicon.narrower(q.indicator_keys), q.year) if r.value_num is not None] or rows
-            level = q.asks_number and not any(w in q.text for w in STEP_WORDS)
+            # (有什么硬性要求 / 怎么定的: the pace is the requirement; 要降到多少 asks a level the plan does not set)
+            level = q.asks_number and not any(w in q.text for w in STEP_WORDS) and not says(q.text, "wording_asks")
             if level and rows and all(_is_step(r) for r in rows):  # 每年降低1个百分点: a pace, not a level
                 qualitative.append((d, rows))
                 continue
@@ -103,7 +104,9 @@ class TargetValue:
         """规划没有给出具体数值, with what the plan does say."""
         lines, cites = [], []
         for d, rows in found:
-            lines.append(phrases.QUALITATIVE_ONLY.format(plan=d.short_name, names=names) + "。")
+            # 每年降低1个百分点 is a figure, of the pace: say that no level is set, not that it is words only
+            said = phrases.PACE_ONLY if all(_is_step(r) for r in rows) else phrases.QUALITATIVE_ONLY
+            lines.append(said.format(plan=d.short_name, names=names) + "。")
             for t in rows[:MAX_ROWS]:
                 c = ctx.clause_by_id[t.clause_id]
                 lines.append(compose.quote_block(c, [t.quote]))
@@ -113,8 +116,6 @@ class TargetValue:
     @staticmethod
     def _clause_with_figure(q: Query, d: DocMeta, ctx: Context) -> tuple[Clause, list[str]] | None:
         """A clause sentence in plan d naming the indicator with a figure the extractor did not type."""
-        import re
-
         for h in ctx.retriever.search(q.retrieval_text, k=FIGURE_SEARCH_K, filters=Filters(doc_ids=[d.doc_id])):
             sents = compose.best_sentences(h.clause, q.text, q.indicator_names, limit=1)
             s = norm("".join(sents))

@@ -46,3 +46,10 @@ def test_the_year_of_a_target_is_answered_with_the_target(engine):
     # a target its clause does not date: the plan period's end, with the plan's own 到2025年 cited
     a = engine.ask("西城普惠园覆盖率85%是哪一年的目标")
     assert a.answerable and "到2025年" in a.answer and len({c.clause_id for c in a.citations}) == 2
+
+
+def test_a_pace_only_target_answers_a_requirement_and_refuses_a_level(engine):
+    a = engine.ask("西城对学生近视有什么硬性要求吗，比如视力不良检出率")
+    assert a.answerable and "1 个百分点" in a.answer
+    a = engine.ask("西城视力不良检出率要降到多少")
+    assert not a.answerable and "每年的变化幅度" in a.answer and "定性" not in a.answer
