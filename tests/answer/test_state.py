@@ -279,3 +279,9 @@ def test_a_target_asked_after_reached_values_is_not_one_more_reached_subject(ask
                "那十四五咱们区党代会女性比例定的多少？"]
     q = ask_query("东城那边呢", history)
     assert q.doc_ids == ["dongcheng"] and q.indicator_keys == ["党代会代表中女性比例"] and not q.subjects_back
+
+
+def test_a_new_indicator_compared_with_a_named_plan_keeps_the_plan_in_question(ask_query):
+    history = ["我们西城区级党代会里女性比例十四五要求是多少"]
+    q = ask_query("社区居委会主任里女性要占多少？跟东城对比一下", history)
+    assert set(q.doc_ids) == {"xicheng", "dongcheng"}
