@@ -178,7 +178,8 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
         doc_ids = list(dict.fromkeys(doc_ids + parents))
         unknown += missing
     # 和市里比呢: both sides; 居委会主任里女性要占多少？跟东城对比一下: the plan in question, set against 东城
-    if base is not None and turn.compares and doc_ids and (not turn.indicator_keys or len(turn.doc_ids) == 1):
+    if base is not None and turn.compares and doc_ids and (not turn.indicator_keys or len(turn.doc_ids) == 1) \
+            and not says(turn.text, "home_words"):  # (跟我们比: our district is the other side, added above)
         doc_ids = list(dict.fromkeys(base.doc_ids + doc_ids))
     if not doc_ids and base is not None and not unknown:
         doc_ids = list(base.doc_ids)
