@@ -18,6 +18,7 @@ PLAN_BOLD = "**{plan}**：{body}"
 
 # -- refusals -----------------------------------------------------------------------------------
 NOT_IN_CORPUS = "语料中没有{regions}的规划，无法回答。"
+REPORT_NOT_OF_PLACE = "收录的工作总结是{region}的，没有写到{place}的情况，无法回答。"  # no digits: a report's name carries its year
 CITY_MEANT = "（{plan}的上级规划（{parent}）未收录；“市里”按{city}回答。）"
 PARENT_NOT_IN_CORPUS = "{plan}的上级规划（{parent}）未收录，无法与之比较。"
 FAILED_PLAN = "{plan}的规划在语料清单中，但文本未能载入，暂时无法回答（原因见应用顶部的语料错误提示，或 python -m assistant stats）。"

@@ -21,15 +21,16 @@ from assistant.answer.strategies.out_of_period import OutOfPeriod
 from assistant.answer.strategies.person import Person
 from assistant.answer.strategies.owner import Owner
 from assistant.answer.strategies.refusal import Refusal
+from assistant.answer.strategies.report_scope import ReportScope
 from assistant.answer.strategies.status import StatusAnswer
 from assistant.answer.strategies.structure import Structure
 from assistant.answer.strategies.target_list import TargetList
 from assistant.answer.strategies.target_value import TargetValue
 from assistant.text import norm
 
-# before any intent: a place the corpus lacks is never answered from another, nor a year after every named
-# plan, nor letters typed at random
-FIRST = [OutOfCorpus(), OutOfPeriod(), Nonsense()]
+# before any intent: a place the corpus lacks is never answered from another, nor a place from a report that
+# never names it, nor a year after every named plan, nor letters typed at random
+FIRST = [OutOfCorpus(), ReportScope(), OutOfPeriod(), Nonsense()]
 ROUTES: dict[Intent, list] = {
     Intent.STATUS: [StatusAnswer()],
     Intent.PERSON: [Person()],  # a name next to the office, or "the text names no one"
