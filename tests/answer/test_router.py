@@ -6,8 +6,8 @@ from assistant.answer.router import route, strategies_for
 
 
 def test_the_order_is_explicit_and_ends_in_a_refusal():
-    assert strategies_for(Intent.TARGET_VALUE) == ["OutOfCorpus", "OutOfPeriod", "Nonsense", "TargetValue", "FigureFinder", "ClauseAnswer", "Refusal"]
-    assert strategies_for(Intent.STRUCTURE) == ["OutOfCorpus", "OutOfPeriod", "Nonsense", "Structure", "Refusal"]
+    assert strategies_for(Intent.TARGET_VALUE) == ["OutOfCorpus", "ReportScope", "OutOfPeriod", "Nonsense", "TargetValue", "FigureFinder", "ClauseAnswer", "Refusal"]
+    assert strategies_for(Intent.STRUCTURE) == ["OutOfCorpus", "ReportScope", "OutOfPeriod", "Nonsense", "Structure", "Refusal"]
     assert all(strategies_for(i)[-1] == "Refusal" for i in Intent)
 
 
