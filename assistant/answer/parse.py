@@ -23,6 +23,8 @@ MIN_CORE = 2  # a turn whose own topic words are shorter than this is elliptical
 SPECIFIC_COUNT = re.compile(r"具体[\u4e00-\u9fff]{1,4}数")  # 有具体托位数吗: a figure asked, in other words than 具体数
 MIN_SUBJECT = 4  # the asked part after a context sentence names a subject of its own (乳腺癌人群筛查率, not 控制在)
 YEAR = re.compile(r"(20\d\d)年")
+REMARK_AFTER = re.compile(r"^(.+?呢[？?])([^？?]+)$")  # a question, then a remark of the staff member's own
+REMARK_ASKS = re.compile(r"多少|几|什么|啥|哪|怎么|咋|如何|是否|是不是|谁|吗|吧|比|也|分")  # …unless it asks or compares
 DOC_YEAR = re.compile(r"20\d\d年(?:的|那份|那个|这份|这个)?(?:工作)?总结")  # a year that names the report
 DOC_FILLER = re.compile(r"(20\d\d年)(?:的|那份|那个|这份|这个)(?=(?:工作)?总结)")
 # 18年总结 / 25年的目标: staff write years with two digits; the plans' years are 2010–2039
@@ -252,6 +254,9 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     to the conversation."""
     lex = lexicon.load("questions")
     text = clean(question)
+    if (m := REMARK_AFTER.match(text)) and not REMARK_ASKS.search(m.group(2)) and \
+            not _any(m.group(2), lex["also_words"]) and not find_indicators(m.group(2)):  # (婴儿死亡率也一起说下 asks)
+        text = m.group(1)  # 曾都的呢？感觉他们定得宽一点: the remark after the question asks nothing
     found = find_indicators(text)
     if not found:  # 孕产妇死忙率: one character mistyped
         text = spelled(text)

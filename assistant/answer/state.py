@@ -269,6 +269,8 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     if len(q.doc_ids) >= 2 and q.intent in (Intent.TARGET_VALUE, Intent.TARGET_LIST) and q.indicator_keys:
         q.intent = Intent.COMPARE
     q.retrieval_text = q.topic or q.text
+    if parallel and not q.inherited and not turn.intent_said and len(turn.core) <= FRAMED_TURN and base.topic:
+        q.retrieval_text = f"{q.topic} {base.topic}"  # 初中、高中呢 after 小学生睡眠时间…: searched in that frame
     return q
 
 

@@ -285,3 +285,18 @@ def test_a_new_indicator_compared_with_a_named_plan_keeps_the_plan_in_question(a
     history = ["我们西城区级党代会里女性比例十四五要求是多少"]
     q = ask_query("社区居委会主任里女性要占多少？跟东城对比一下", history)
     assert set(q.doc_ids) == {"xicheng", "dongcheng"}
+
+
+def test_a_remark_after_the_question_is_not_its_subject(ask_query):
+    history = ["东城区规划里，5岁以下儿童贫血率和生长迟缓率要控制在多少？", "那西城呢？"]
+    q = ask_query("曾都的呢？感觉他们定得宽一点", history)
+    assert q.doc_ids == ["zengdu"] and q.inherited and "宽" not in q.topic
+    # a trailing request is no remark: it adds an indicator
+    q = ask_query("2030年呢？婴儿死亡率也一起说下", ["曾都2025年新生儿死亡率要降到多少"])
+    assert "婴儿死亡率" in q.indicator_keys
+
+
+def test_a_short_parallel_subject_is_searched_in_the_earlier_frame(ask_query):
+    q = ask_query("初中、高中呢", ["曾都对小学生睡眠时间有要求吗？"])
+    assert "睡眠" in q.retrieval_text
+    assert "死亡率" not in ask_query("那防溺水有啥措施？", ["曾都溺水死亡率呢，有具体数吗？"]).retrieval_text

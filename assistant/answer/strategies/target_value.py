@@ -73,7 +73,8 @@ class TargetValue:
                     # 这是到哪年的, of a target its clause does not date: the plan's own 到2025年, cited
                     line += phrases.PERIOD_END_NOTE.format(year=d.period_end, label=end[0].label)
                     cites.append(compose.cite(*end))
-                lines.append(line)
+                if line not in lines:  # two indicators of one sentence (贫血患病率和生长迟缓率): one line
+                    lines.append(line)
                 cites.append(compose.cite(c, t.quote))
                 used.append(t)
             parts.append(phrases.PLAN_BOLD.format(plan=d.short_name, body=("\n- " + "\n- ".join(lines) if len(lines) > 1 else lines[0])))
