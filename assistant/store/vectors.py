@@ -29,7 +29,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-import faiss
 import numpy as np
 
 from assistant.models import Clause, DocMeta
@@ -37,6 +36,7 @@ from assistant.store.embeddings import CachedEmbedder, Embedder, EmbeddingCache
 from assistant.text import norm
 
 if TYPE_CHECKING:  # pragma: no cover
+    import faiss
     from llama_index.core.schema import TextNode
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,13 @@ def fingerprint(texts: Sequence[str], ids: Sequence[str]) -> str:
     return h.hexdigest()
 
 
+def _faiss():
+    """faiss, imported on first use: a replica on the shared stores (Milvus) never loads it (13 MB of RSS)."""
+    import faiss
+
+    return faiss
+
+
 def _file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -156,6 +163,7 @@ class VectorIndex:
         else:
             rows = np.asarray(rows, dtype=np.int64)
             k = min(k, len(rows))
+            faiss = _faiss()
             params = faiss.SearchParameters()
             params.sel = faiss.IDSelectorBatch(rows)
         if k <= 0:
@@ -228,7 +236,7 @@ class VectorIndex:
         if fpath.stat().st_size != meta.get("faiss_bytes") or _file_sha(fpath) != meta.get("faiss_sha256"):
             raise StaleIndex("FAISS file damaged (size/sha256 mismatch)")
         try:
-            index = faiss.read_index(str(fpath))
+            index = _faiss().read_index(str(fpath))
         except Exception as e:  # noqa: BLE001 - faiss raises RuntimeError on a bad file
             raise StaleIndex(f"FAISS file unreadable: {e}") from None
         if index.ntotal != count or index.d != dim or len(meta.get("clause_ids", [])) != count:
@@ -256,7 +264,7 @@ class VectorIndex:
         cache.close()
         for n, v in zip(nodes, vecs):
             n.embedding = v.tolist()
-        store = FaissVectorStore(faiss_index=faiss.IndexFlatIP(embedder.dim))
+        store = FaissVectorStore(faiss_index=_faiss().IndexFlatIP(embedder.dim))
         if nodes:
             store.add(nodes)
         if not persist:
