@@ -142,6 +142,12 @@ class Structure:
         header = [c for c in ctx.clauses_of.get(d.doc_id, []) if c.section == lexicon.special_section("header")]
         said = lambda kind: says_of_document(q.text, kind)  # noqa: E731
         asked = False
+        if d.doc_number and norm(d.doc_number) in q.text and not said("doc_number"):
+            # 曾政发〔2022〕8号这个文件里有几个规划: the question names the file by its number; its line is cited
+            c = next((c for c in header if norm(d.doc_number) in norm(c.text)), None)
+            if c:
+                parts.append(phrases.DOC_NUMBER.format(plan=d.short_name, number=d.doc_number, label=c.label))
+                cites.append(compose.cite(c, d.doc_number))
         if said("doc_number"):
             asked = True
             c = next((c for c in header if d.doc_number and norm(d.doc_number) in norm(c.text)), None)

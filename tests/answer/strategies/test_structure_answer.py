@@ -116,3 +116,9 @@ def test_a_section_asked_after_a_domain_count_is_counted_in_that_domain(engine):
     assert "妇女与健康" in a.answer and "策略措施9条" in a.answer
     a = engine.ask("策略措施一共几条？", ["东城规划妇女与健康领域一共几条主要目标？", "其中有具体数值的是哪条？"])
     assert "策略措施9条" in a.answer  # a turn about the domain's figures in between keeps the domain
+
+
+def test_a_file_named_by_its_number_cites_the_line_that_holds_it(engine):
+    a = engine.ask("曾政发〔2022〕8号这个文件里有几个规划？")
+    assert a.answerable and "曾都区妇女发展规划" in a.answer
+    assert any("曾政发〔2022〕8号" in (c.quote or "") for c in a.citations)
