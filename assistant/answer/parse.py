@@ -100,11 +100,11 @@ def _sounds_alike(a: str, b: str) -> bool:
     return (ia[0] and ia == ib) or MEDIALS.sub("", fa[0]) == MEDIALS.sub("", fb[0])
 
 
-def spelled(text: str) -> str:
-    """The text with an indicator name typed with one wrong character put right (孕产妇死忙率 ->
-    孕产妇死亡率, 覆盖绿 -> 覆盖率); for a text in which no name is written correctly. The wrong
-    character must sound like the right one (服务圈 is a word of its own, not 服务率)."""
-    for name, _ in lexicon.indicator_names():
+def spelled(text: str, names: list[str] | None = None) -> str:
+    """The text with an indicator name (or another of these names: 决策和管里 -> 决策和管理) typed with one
+    wrong character put right (孕产妇死忙率 -> 孕产妇死亡率, 覆盖绿 -> 覆盖率); for a text in which no name is
+    written correctly. The wrong character must sound like the right one (服务圈 is a word of its own, not 服务率)."""
+    for name in names if names is not None else [n for n, _ in lexicon.indicator_names()]:
         if len(name) < NEAR_NAME:
             continue
         for i in range(len(text) - len(name) + 1):
@@ -300,7 +300,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         intent = Intent.COMPARE
     if intent == Intent.COMPARE and len(plans) < 2 and not city_word and not _any(text, [*lex["all_plans_words"], "比呢"]):
         intent = Intent.TARGET_VALUE
-    domain_key = _domain(text)
+    domain_key = _domain(text) or _domain(spelled(text, lexicon.domain_names()))  # 妇女参与决策和管里
     if intent == Intent.TARGET_VALUE and domain_key and not found and "目标" in text:
         intent = Intent.TARGET_LIST  # 妇女与经济领域的主要目标: the domain's goals, not one figure
     if not found and _asks_a_list(asked, domain_key) and intent in LISTABLE:

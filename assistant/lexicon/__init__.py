@@ -89,6 +89,11 @@ def names_of(keys) -> list[str]:
 
 
 @lru_cache(maxsize=1)
+def domain_names() -> list[str]:
+    """Every way the lexicon writes a domain (决策和管理, 社会保障…), the longest first."""
+    return sorted({n for d in load("domains")["domains"] for n in d["names"]}, key=lambda n: (-len(n), n))
+
+
 def indicator_names() -> list[tuple[str, str]]:
     """(name, key) of every indicator name and alias, the longest first."""
     pairs = {(plain(n), d["key"]) for d in load("indicators")["indicators"] for n in [d["key"], *d["names"]]}

@@ -191,3 +191,7 @@ def test_a_figure_the_question_points_at_is_its_subject_not_context(tables):
 def test_the_verb_before_the_asked_figure_is_not_the_subject(engine):
     assert engine.understand("溺水死亡率降多少", []).topic == "溺水死亡率"
     assert engine.understand("西城儿科医生要提高到多少", []).topic == "儿科医生"
+
+
+def test_a_domain_name_with_one_character_mistyped(engine):
+    assert engine.understand("市里规划 妇女参与决策和管里 主要目标一共几条", []).domain_key == "决策管理"
