@@ -53,3 +53,9 @@ def test_a_pace_only_target_answers_a_requirement_and_refuses_a_level(engine):
     assert a.answerable and "1 个百分点" in a.answer
     a = engine.ask("西城视力不良检出率要降到多少")
     assert not a.answerable and "每年的变化幅度" in a.answer and "定性" not in a.answer
+
+
+def test_the_broad_caries_word_asks_both_ages(engine):
+    # 龋齿 / 龋患率 name neither age: the two narrower indicators (5岁乳牙, 12岁恒牙) are the answer
+    a = engine.ask("东城5岁和12岁儿童龋齿率分别控制在多少？")
+    assert a.answerable and "60%" in a.answer and "25%" in a.answer
