@@ -5,11 +5,33 @@ from __future__ import annotations
 from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
-from assistant.answer.figures import asks_specific, dated_otherwise, has_figure
+from assistant.answer.figures import asks_specific, core_of, dated_otherwise, has_figure
 from assistant.answer.intent import Intent
 from assistant.answer.parse import says_number
 from assistant.answer.state import Query
 from assistant.answer.strategies.clauses import best_hits, quote_answer
+from assistant.retrieve import Hit
+
+
+MEASURES = "策略措施"
+
+
+def _with_domain_measure(q: Query, ctx: Context, hits: list) -> list:
+    """有什么措施来推进 after a target: when the best hit is the target's goal (主要目标), the measure that pursues it sits in
+    the same domain's 策略措施 — the one of those most about the topic comes first, even if the words differ
+    (入园率 ~ 增加普惠性学前学位供给)."""
+    top = hits[0].clause
+    if not q.indicator_keys or top.section == MEASURES or top.domain is None or \
+            any(h.clause.section == MEASURES and h.clause.domain == top.domain and h.doc_id == top.doc_id for h in hits):
+        return hits
+    core = core_of(q.topic, *q.indicator_names)
+    pool = [c for c in ctx.clauses_of.get(top.doc_id, []) if c.section == MEASURES and c.domain == top.domain]
+    scored = [(ctx.coverage(core, ctx.clause_bigrams[c.clause_id]), c) for c in pool]
+    best = max(scored, key=lambda x: x[0], default=(0.0, None))
+    if best[1] is None or best[0] <= 0:
+        return hits
+    c = best[1]
+    return [Hit(clause_id=c.clause_id, doc_id=c.doc_id, score=0.0, rank=0, clause=c), *hits][: len(hits)]
 
 
 class Measure:
@@ -19,6 +41,7 @@ class Measure:
             hits = [h for h in hits if not dated_otherwise(h.clause, q.year)]
         if not hits:
             return None
+        hits = _with_domain_measure(q, ctx, hits)
         if asks_specific(q.text):  # 安排多少钱: a measure without that figure does not answer it
             if not has_figure(q, ctx.clause_norm[hits[0].clause.clause_id], ctx.first_plan_year):
                 return None

@@ -20,3 +20,14 @@ def test_a_measure_question_is_answered_with_the_measure(engine):
 def test_a_measure_asked_after_figure_turns_needs_no_figure(engine):
     a = engine.ask("那东城在托育上有什么措施", ["曾都托位数2025年要多少", "东城有具体托位数吗"])
     assert a.answerable and a.intent == Intent.MEASURE and "托班" in a.answer
+
+
+def test_the_measure_of_a_target_is_in_its_domain_measures(engine):
+    # the goal names 入园率; the measure that pursues it (普惠性学前学位供给) does not
+    a = engine.ask("有什么措施来推进？", ["东城适龄儿童入园率要求是多少？"])
+    assert a.answerable and "普惠性学前学位供给" in a.answer
+
+
+def test_supporting_measures_asked_after_a_target(engine):
+    q = engine.understand("有什么配套措施吗？", ["曾都宫颈癌筛查率定的多少"])
+    assert q.inherited and q.intent == "measure"
