@@ -184,7 +184,7 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
     if not doc_ids and base is not None and not unknown:
         doc_ids = list(base.doc_ids)
     intent = turn.intent
-    which = turn.which if base is not None else None
+    which = turn.which if base is not None or len(turn.doc_ids) >= 2 else None  # 东城和西城…谁定得更高: both named
     if (which or turn.both_plans) and len(state.subjects) >= 2 and not turn.doc_ids:
         # 哪个更严 / 两边分别多少: the plans set side by side so far (市里呢？三家里谁最高: and the city's)
         doc_ids = list(dict.fromkeys(list(state.subjects) + doc_ids))

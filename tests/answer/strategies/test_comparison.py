@@ -18,3 +18,10 @@ def test_the_table_shows_no_year_its_clause_does_not_write(engine):
     from assistant.guard import check
     a = engine.ask("西城和东城人大代表中女性比例哪个要求高")
     assert "| 2020 |" not in a.answer and not check(a, engine.clause)
+
+
+def test_a_single_question_naming_both_plans_gets_the_verdict(engine):
+    a = engine.ask("东城和西城的普惠幼儿圆覆盖率目标，谁定得更高？")  # 幼儿圆: one sound-alike typo
+    assert a.answerable and a.answer.startswith("更高的是东城区规划（90%）")
+    a = engine.ask("曾都那边产筛率25年定的多少")  # 产筛率 = 产前筛查率
+    assert a.answerable and "80%" in a.answer
