@@ -32,11 +32,13 @@ def value_words() -> list[str]:
 
 class TargetList:
     def run(self, q: Query, ctx: Context) -> Draft | None:
-        quantified = any(w in q.text for w in lexicon.load("questions")["quantified_words"])
-        word = next((w for w in value_words() if w in q.text), None)
-        if word is None and (m := STATED.search(norm(q.text))):  # 要求100%的有哪几项: the targets of that value
+        # 西城呢 after 东城…哪些事项要实现全覆盖: the earlier turn's selection, asked of this plan
+        said = q.text + (q.earlier_text if q.inherited else "")
+        quantified = any(w in said for w in lexicon.load("questions")["quantified_words"])
+        word = next((w for w in value_words() if w in said), None)
+        if word is None and (m := STATED.search(norm(said))):  # 要求100%的有哪几项: the targets of that value
             word = m.group(0)
-        word = word or quoted_value(q.text)  # 要求“保持稳定”的有哪些: the words quoted
+        word = word or quoted_value(said)  # 要求“保持稳定”的有哪些: the words quoted
         parts, cites, used = [], [], []
         for d in ctx.scope(q.doc_ids, q.text, plans_only=not self._reports_named(q, ctx)):
             clauses = [c for c in ctx.clauses_of.get(d.doc_id, []) if (q.domain_key is None or c.domain_key == q.domain_key)

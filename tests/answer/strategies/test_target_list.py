@@ -40,3 +40,8 @@ def test_a_quoted_value_word_lists_the_goals_worded_so(engine):
     a = engine.ask("市里妇女参与决策管理，要求“保持稳定”的有哪些")
     assert a.intent == "target_list" and all(x in a.answer for x in ("人大代表", "事业单位", "村委会主任"))
     assert all("保持稳定" in c.quote for c in a.citations)
+
+
+def test_an_elliptical_turn_keeps_the_earlier_selection(engine):
+    a = engine.ask("西城呢？", ["东城儿童福利这块，哪些事项要实现全覆盖？"])
+    assert a.answerable and "儿童医疗保险全覆盖" in a.answer and "60%" not in a.answer
