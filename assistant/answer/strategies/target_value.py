@@ -42,9 +42,11 @@ class TargetValue:
                     missing.append(phrases.OUTSIDE_PERIOD.format(plan=d.short_name))
                 continue
             rows = [r for r in ctx.rows(d, q.indicator_keys, q.year) if holds_terms(q, r.quote)]
-            if q.asks_number and not any(r.value_num is not None for r in rows):
-                # 近视率降到多少 where the plan sets it in words and gives 小学生/初中生/高中生 figures
-                rows = [r for r in ctx.rows(d, lexicon.narrower(q.indicator_keys), q.year) if r.value_num is not None] or rows
+            if not any(r.value_num is not None for r in rows):
+                # 近视率降到多少 where the plan sets it in words and gives 小学生/初中生/高中生 figures: those figures
+                # (近视率目标呢, asking no number: the words and the figures)
+                narrow = [r for r in ctx.rows(d, lexicon.narrower(q.indicator_keys), q.year) if r.value_num is not None]
+                rows = (narrow or rows) if q.asks_number else rows + narrow
             # (有什么硬性要求 / 怎么定的: the pace is the requirement; 要降到多少 asks a level the plan does not set)
             level = q.asks_number and not any(w in q.text for w in STEP_WORDS) and not says(q.text, "wording_asks")
             if level and rows and all(_is_step(r) for r in rows):  # 每年降低1个百分点: a pace, not a level

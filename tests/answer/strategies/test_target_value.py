@@ -59,3 +59,8 @@ def test_the_broad_caries_word_asks_both_ages(engine):
     # 龋齿 / 龋患率 name neither age: the two narrower indicators (5岁乳牙, 12岁恒牙) are the answer
     a = engine.ask("东城5岁和12岁儿童龋齿率分别控制在多少？")
     assert a.answerable and "60%" in a.answer and "25%" in a.answer
+
+
+def test_a_words_only_target_with_narrower_figures_shows_both(engine):
+    a = engine.ask("曾都的近视率目标呢", ["近视这块东城主要目标是怎么定的"])
+    assert a.answerable and "明显下降" in a.answer and "38%" in a.answer and "70%" in a.answer
