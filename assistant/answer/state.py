@@ -160,6 +160,8 @@ def resolve(turn: Turn, state: DialogueState, docs: list[DocMeta]) -> Query:
             (not doc_ids or turn.which is not None or turn.compares):
         # 那咱区这个指标… after 市里呢: the own district; 曾都…要求多少，跟我们比谁高: one side of the comparison
         doc_ids = doc_ids + [home]
+    if not doc_ids and says(turn.text, "report_pointers"):  # 这份总结里学前教育投了多少钱
+        doc_ids = _report_in_chat(state, docs)
     notes: list[str] = []
     year_doc = _year_document(turn.year, docs) if not doc_ids and turn.intent != Intent.STATUS else None
     if year_doc:  # 2018年全市婚前医学检查率: the report of that year speaks of its own city
@@ -357,6 +359,15 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
     return DialogueState(focus=focus, past=past, subjects=subjects, city_doc=city_doc,
                          home_doc=own[0] if own else state.home_doc,
                          first_district=state.first_district or next(iter(_districts(turn.doc_ids, docs)), None))
+
+
+def _report_in_chat(state: DialogueState, docs: list[DocMeta]) -> list[str]:
+    """The work report the chat asked about last, else the corpus' only report ([] when it has several)."""
+    reports = {d.doc_id for d in docs if d.kind != "plan"}
+    for f in reversed([*state.past, state.focus] if state.focus else state.past):
+        if said := [i for i in f.doc_ids if i in reports]:
+            return said[:1]
+    return list(reports) if len(reports) == 1 else []
 
 
 def _districts(doc_ids: list[str], docs: list[DocMeta]) -> list[str]:

@@ -97,6 +97,7 @@ class Questions(_Strict):
     own_markers: list[str] = []
     speaker_words: list[str] = []
     asking_verbs: list[str] = []
+    report_pointers: list[str] = []
     recipient_asks: list[str] = []
     recipient_verbs: list[str] = []
     wording_asks: list[str] = []

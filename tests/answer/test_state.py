@@ -300,3 +300,8 @@ def test_a_short_parallel_subject_is_searched_in_the_earlier_frame(ask_query):
     q = ask_query("初中、高中呢", ["曾都对小学生睡眠时间有要求吗？"])
     assert "睡眠" in q.retrieval_text
     assert "死亡率" not in ask_query("那防溺水有啥措施？", ["曾都溺水死亡率呢，有具体数吗？"]).retrieval_text
+
+
+def test_this_report_is_the_report_the_chat_asked_about(ask_query):
+    q = ask_query("这份总结里学前教育投了多少钱，扩了多少学位？", ["2018年总结里儿童之家新建了多少个", "西城十三五末儿童之家建成多少所？"])
+    assert q.doc_ids == ["bj_wcc_2018"]
