@@ -81,12 +81,14 @@ def clean(question: str) -> str:
     """NFKC, simplified characters, no control characters, bounded length."""
     q = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t")
     q = _t2s().convert(q[:MAX_QUESTION])
+    q = ASK_GAP.sub("，", q)  # 常住人口多少 女性占比多少: a space after an ask separates two questions
     q = SHORT_YEAR.sub(r"20\1年", norm(q))
     for spoken, written in sorted(lexicon.load("questions")["spoken_words"].items(), key=lambda kv: -len(kv[0])):
         q = q.replace(spoken, written)  # 啥时候 -> 什么时候: the lexicon's lists are written in these words
     return DOC_FILLER.sub(r"\1", q)  # 2018年那份总结 names the report as 2018年总结 does
 
 
+ASK_GAP = re.compile(r"(?<=多少|几个|几条|几项|什么|哪些|是谁)\s+(?=[\u4e00-\u9fff])")
 NEAR_NAME = 5  # an indicator name this long is still recognised with one character mistyped (死忙率)
 
 

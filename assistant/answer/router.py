@@ -97,7 +97,14 @@ def join(drafts: list[Draft]) -> Draft:
     answered = [d for d in drafts if d.answerable]
     if not answered:
         return drafts[0]
-    texts = list(dict.fromkeys(d.answer if d.answerable else d.answer.split("\n")[0] for d in drafts))
+    texts: list[str] = []
+    for d in drafts:
+        text = d.answer if d.answerable else d.answer.split("\n")[0]
+        said = norm("".join(texts))
+        if d.answerable and d.citations and all(norm(c.quote or "") in said for c in d.citations):
+            continue  # 要降多少？基数是哪年的: the first part's answer already quotes what this one would
+        if text not in texts:
+            texts.append(text)
     return Draft(answer="\n\n".join(texts), answerable=True,
                  citations=compose.dedupe([c for d in drafts for c in d.citations]),
                  targets=[t for d in answered for t in d.targets], counts=[c for d in answered for c in d.counts],

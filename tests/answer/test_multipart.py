@@ -52,3 +52,10 @@ def test_each_listed_item_is_answered_when_one_is_no_known_indicator(engine):
     # 新生儿遗传代谢病筛查 is no lexicon indicator; the two others are: all three are answered
     a = engine.ask("曾都新生儿遗传代谢病筛查、听力筛查、新生儿访视这几个率分别要多少")
     assert a.answerable and all(v in a.answer for v in ("98%", "90%", "95%"))
+
+
+def test_a_space_after_an_ask_separates_two_questions_and_parts_do_not_repeat(engine):
+    a = engine.ask("七普西城常住人口多少 女性占比多少")
+    assert a.answerable and "110.6" in a.answer and "51.5%" in a.answer
+    a = engine.ask("曾都儿童伤害死亡率要降多少 基数是哪年的")
+    assert a.answer.count("以2020年为基数下降20%") == 1
