@@ -24,7 +24,6 @@ SPECIFIC_COUNT = re.compile(r"具体[\u4e00-\u9fff]{1,4}数")  # 有具体托位
 MIN_SUBJECT = 4  # the asked part after a context sentence names a subject of its own (乳腺癌人群筛查率, not 控制在)
 YEAR = re.compile(r"(20\d\d)年")
 REMARK_AFTER = re.compile(r"^(.+?呢[？?])([^？?]+)$")  # a question, then a remark of the staff member's own
-REMARK_ASKS = re.compile(r"多少|几|什么|啥|哪|怎么|咋|如何|是否|是不是|谁|吗|吧|比|也|分")  # …unless it asks or compares
 DOC_YEAR = re.compile(r"20\d\d年(?:的|那份|那个|这份|这个)?(?:工作)?总结")  # a year that names the report
 DOC_FILLER = re.compile(r"(20\d\d年)(?:的|那份|那个|这份|这个)(?=(?:工作)?总结)")
 # 18年总结 / 25年的目标: staff write years with two digits; the plans' years are 2010–2039
@@ -81,14 +80,14 @@ def clean(question: str) -> str:
     """NFKC, simplified characters, no control characters, bounded length."""
     q = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t")
     q = _t2s().convert(q[:MAX_QUESTION])
-    q = ASK_GAP.sub("，", q)  # 常住人口多少 女性占比多少: a space after an ask separates two questions
+    q = re.sub(f"(?:{_alt(_words('ask_ends'))})\\s+(?=[\u4e00-\u9fff])", lambda m: m.group(0).rstrip() + "，", q)
+    # (常住人口多少 女性占比多少: a space after an ask separates two questions)
     q = SHORT_YEAR.sub(r"20\1年", norm(q))
     for spoken, written in sorted(lexicon.load("questions")["spoken_words"].items(), key=lambda kv: -len(kv[0])):
         q = q.replace(spoken, written)  # 啥时候 -> 什么时候: the lexicon's lists are written in these words
     return DOC_FILLER.sub(r"\1", q)  # 2018年那份总结 names the report as 2018年总结 does
 
 
-ASK_GAP = re.compile(r"(?<=多少|几个|几条|几项|什么|哪些|是谁)\s+(?=[\u4e00-\u9fff])")
 NEAR_NAME = 5  # an indicator name this long is still recognised with one character mistyped (死忙率)
 
 
@@ -256,7 +255,7 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     to the conversation."""
     lex = lexicon.load("questions")
     text = clean(question)
-    if (m := REMARK_AFTER.match(text)) and not REMARK_ASKS.search(m.group(2)) and \
+    if (m := REMARK_AFTER.match(text)) and not _any(m.group(2), _words("remark_asks")) and \
             not _any(m.group(2), lex["also_words"]) and not find_indicators(m.group(2)):  # (婴儿死亡率也一起说下 asks)
         text = m.group(1)  # 曾都的呢？感觉他们定得宽一点: the remark after the question asks nothing
     found = find_indicators(text)

@@ -98,6 +98,8 @@ class Questions(_Strict):
     speaker_words: list[str] = []
     asking_verbs: list[str] = []
     report_pointers: list[str] = []
+    remark_asks: list[str] = []
+    ask_ends: list[str] = []
     recipient_asks: list[str] = []
     recipient_verbs: list[str] = []
     wording_asks: list[str] = []
