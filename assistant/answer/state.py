@@ -349,7 +349,6 @@ def advance(state: DialogueState, turn: Turn, docs: list[DocMeta], query: Query 
     subjects = list(state.subjects) if same_topic else []
     subjects = list(dict.fromkeys(subjects + [i for i in query.doc_ids]))
     past = (state.past + [state.focus])[-MAX_PAST:] if state.focus else []
-    by_id = {d.doc_id: d for d in docs}
     city_doc = state.city_doc
     if turn.city_word:  # remember which plan 市里 turned out to be
         plans = {d.doc_id for d in docs if d.kind == "plan"}  # (2018年全市…: the report is no city plan)
