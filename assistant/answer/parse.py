@@ -80,12 +80,17 @@ def clean(question: str) -> str:
     """NFKC, simplified characters, no control characters, bounded length."""
     q = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t")
     q = _t2s().convert(q[:MAX_QUESTION])
-    q = re.sub(f"(?:{_alt(_words('ask_ends'))})\\s+(?=[\u4e00-\u9fff])", lambda m: m.group(0).rstrip() + "，", q)
-    # (常住人口多少 女性占比多少: a space after an ask separates two questions)
+    q = _ask_gap().sub(lambda m: m.group(0).rstrip() + "，", q)  # 常住人口多少 女性占比多少: two questions
     q = SHORT_YEAR.sub(r"20\1年", norm(q))
     for spoken, written in sorted(lexicon.load("questions")["spoken_words"].items(), key=lambda kv: -len(kv[0])):
         q = q.replace(spoken, written)  # 啥时候 -> 什么时候: the lexicon's lists are written in these words
     return DOC_FILLER.sub(r"\1", q)  # 2018年那份总结 names the report as 2018年总结 does
+
+
+@lru_cache(maxsize=1)
+def _ask_gap() -> re.Pattern:
+    """A space right after a word that ends a question (多少, 几个…) and before the next words."""
+    return re.compile(f"(?:{alternation(_words('ask_ends'))})\\s+(?=[\u4e00-\u9fff])")
 
 
 NEAR_NAME = 5  # an indicator name this long is still recognised with one character mistyped (死忙率)
@@ -255,8 +260,8 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
     to the conversation."""
     lex = lexicon.load("questions")
     text = clean(question)
-    if (m := REMARK_AFTER.match(text)) and not _any(m.group(2), _words("remark_asks")) and \
-            not _any(m.group(2), lex["also_words"]) and not find_indicators(m.group(2)):  # (婴儿死亡率也一起说下 asks)
+    if (m := REMARK_AFTER.match(text)) and not says(m.group(2), "remark_asks") and \
+            not says(m.group(2), "also_words") and not find_indicators(m.group(2)):  # (婴儿死亡率也一起说下 asks)
         text = m.group(1)  # 曾都的呢？感觉他们定得宽一点: the remark after the question asks nothing
     found = find_indicators(text)
     if not found:  # 孕产妇死忙率: one character mistyped
@@ -331,27 +336,29 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
 
 def _own(text: str, doc_ids: list[str], docs: list[DocMeta]) -> list[str]:
     """The named plans a word of own_markers stands right before (我们西城, 咱东城, 我是东城…)."""
-    markers = _alt(_words("own_markers"))
+    if not doc_ids:
+        return []
+    markers = alternation(_words("own_markers"))
     by_id = {d.doc_id: d for d in docs}
     return [i for i in doc_ids if i in by_id and by_id[i].kind == "plan" and any(
         re.search(f"(?:{markers}){re.escape(n)}", text) for n in region_names(by_id[i]))]
 
 
-def _alt(words) -> str:
+def alternation(words) -> str:
     """A regex alternation of these words, longest first (so 这几个 is tried before 这几)."""
     return "|".join(re.escape(w) for w in longest_first(words))
 
 
 def _directions() -> str:
     """The alternation of every which-direction word (严, 高, 多, 低…), as group 1 of the which-patterns."""
-    return _alt([w for ws in lexicon.load("questions")["which_words"].values() for w in ws])
+    return alternation([w for ws in lexicon.load("questions")["which_words"].values() for w in ws])
 
 
 @lru_cache(maxsize=1)
 def person_pattern() -> re.Pattern:
     """主任是谁 / 主任叫什么名字: a title and a question for its holder's name."""
     lex = lexicon.load("questions")
-    return re.compile(f"({_alt(lex['person_titles'])})(?:的|现在|当时|那会儿)?(?:{_alt(lex['person_asks'])})")
+    return re.compile(f"({alternation(lex['person_titles'])})(?:的|现在|当时|那会儿)?(?:{alternation(lex['person_asks'])})")
 
 
 def _person(text: str) -> bool:
@@ -438,8 +445,8 @@ def _which_pattern() -> re.Pattern:
     lex = lexicon.load("questions")
     direction = _directions()
     # …or a verb with 得 (哪个配得多, 谁降得低): the degree complement says how much of the verb
-    middle = f"{_alt(lex['which_middle'])}|[\u4e00-\u9fff]{{1,2}}得"
-    return re.compile(f"(?:{_alt(lex['which_subjects'])})(?:{middle})*({direction})")
+    middle = f"{alternation(lex['which_middle'])}|[\u4e00-\u9fff]{{1,2}}得"
+    return re.compile(f"(?:{alternation(lex['which_subjects'])})(?:{middle})*({direction})")
 
 
 WHICH_GAP = 16  # 哪个区对居委会主任女性比例的要求更高: what is compared may stand between 哪个 and 更高
@@ -450,7 +457,7 @@ def _which_far_pattern() -> re.Pattern:
     """哪个/谁 … 更/最 + a direction word within one clause: the comparative marker says it is a comparison."""
     lex = lexicon.load("questions")
     direction = _directions()
-    return re.compile(f"(?:{_alt(lex['which_subjects'])})[^，,。？?；;]{{0,{WHICH_GAP}}}?(?:更|最)({direction})")
+    return re.compile(f"(?:{alternation(lex['which_subjects'])})[^，,。？?；;]{{0,{WHICH_GAP}}}?(?:更|最)({direction})")
 
 
 def _which(text: str) -> str | None:
@@ -467,7 +474,7 @@ ANAPHORA_GAP = 4  # characters between 这些 and 指标 (这些养老指标)
 @lru_cache(maxsize=1)
 def anaphora_pattern() -> re.Pattern:
     lex = lexicon.load("questions")
-    return re.compile(f"(?:{_alt(lex['anaphora_heads'])})[\u4e00-\u9fff]{{0,{ANAPHORA_GAP}}}?(?:{_alt(lex['anaphora_nouns'])})")
+    return re.compile(f"(?:{alternation(lex['anaphora_heads'])})[\u4e00-\u9fff]{{0,{ANAPHORA_GAP}}}?(?:{alternation(lex['anaphora_nouns'])})")
 
 
 POINTING_START = re.compile(r"^(?:那)?(?:这个|这项|这一项|该项|这是)(?=具体|是|由|归|谁|要|的|呢|有|到)")  # 这个具体是哪个委办局牵头
@@ -529,7 +536,7 @@ def _intent(text: str) -> tuple[Intent, bool]:
 def _asking_verb() -> re.Pattern:
     """A verb right before the asked figure (降到多少, 要控制在多少以内): the plans' comparator verbs and staff's."""
     verbs = [w for ws in lexicon.load("comparators")["before"].values() for w in ws] + _words("asking_verbs")
-    return re.compile(f"要?(?:{_alt(verbs)})(?=多少|几|百分之)")
+    return re.compile(f"要?(?:{alternation(verbs)})(?=多少|几|百分之)")
 
 
 def topic(text: str, docs: list[DocMeta]) -> str:

@@ -370,6 +370,8 @@ def _report_in_chat(state: DialogueState, docs: list[DocMeta]) -> list[str]:
 
 
 def _districts(doc_ids: list[str], docs: list[DocMeta]) -> list[str]:
+    if not doc_ids:  # most turns name no plan: no map of every document to build
+        return []
     by_id = {d.doc_id: d for d in docs}
     return [i for i in doc_ids if i in by_id and by_id[i].kind == "plan" and by_id[i].level in DISTRICT_LEVELS]
 

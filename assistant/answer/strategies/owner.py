@@ -14,11 +14,11 @@ from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.intent import Intent
 from assistant.answer.figures import LISTING
-from assistant.answer.parse import anaphora_pattern, says
+from assistant.answer.parse import alternation, anaphora_pattern, says
 from assistant.answer.state import Query
 from assistant.answer.strategies.clauses import best_hits, quote_answer
 from assistant.models import Citation, DocMeta
-from assistant.text import longest_first, sentences
+from assistant.text import sentences
 
 MIN_COVERAGE = 0.5  # share of the question's (rarity-weighted) topic an owner sentence must hold
 MAX_PLANS = 4  # owner sentences shown for a question naming several plans
@@ -71,12 +71,18 @@ RECIPIENT_NAMED = 0.3  # 报给谁: naming a receiving body decides between sent
 RECIPIENT_SPAN = 12  # characters after 提交/报送 where the receiving body's name stands (北京市妇女儿童工作委员会)
 
 
+@lru_cache(maxsize=1)
+def _recipient_spans() -> tuple[re.Pattern, re.Pattern]:
+    """What follows a verb of handing in (提交…), and what stands between 向 and that verb (向区妇儿工委提交)."""
+    verbs = alternation(lexicon.load("questions")["recipient_verbs"])
+    return (re.compile(f"(?:{verbs})([^，,。；;]{{1,{RECIPIENT_SPAN}}})"),
+            re.compile(f"向([^，,。；;]{{1,{RECIPIENT_SPAN}}}?)(?:{verbs})"))
+
+
 def _names_recipient(sentence: str) -> bool:
     """A body's name right after a verb of handing in (提交区妇儿工委), not the thing handed in."""
-    verbs = "|".join(map(re.escape, longest_first(lexicon.load("questions")["recipient_verbs"])))
     suffixes = lexicon.load("questions")["body_suffixes"]  # the committee itself counts here: it receives reports
-    spans = [m.group(1) for m in re.finditer(f"(?:{verbs})([^，,。；;]{{1,{RECIPIENT_SPAN}}})", sentence)]
-    spans += [m.group(1) for m in re.finditer(f"向([^，,。；;]{{1,{RECIPIENT_SPAN}}}?)(?:{verbs})", sentence)]  # 向区妇儿工委提交
+    spans = [m.group(1) for p in _recipient_spans() for m in p.finditer(sentence)]
     return any(any(w in span for w in suffixes) for span in spans)
 
 

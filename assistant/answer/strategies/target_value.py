@@ -10,7 +10,7 @@ from assistant.answer import compose, phrases
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.figures import asks_specific, has_figure, holds_terms, unit_pattern
-from assistant.answer.parse import asks_year, says
+from assistant.answer.parse import YEAR, asks_year, says
 from assistant.answer.intent import Intent
 from assistant.answer.state import Query
 from assistant.answer.strategies.refusal import refuse
@@ -20,7 +20,6 @@ from assistant.text import norm
 
 MAX_ROWS = 6  # rows shown per plan; more means the indicator matched too loosely
 FIGURE_SEARCH_K = 5  # clauses of one plan searched for a figure the table has no row for
-YEAR = re.compile(r"20\d\d年")  # a quote that dates itself (到2025年…)
 STEP_WORDS = ("每年", "年均", "每年度")  # a question about the yearly pace, not the level reached
 
 
