@@ -23,6 +23,8 @@ class Intent(StrEnum):
 
 
 # The order in which question words decide the intent (assistant/lexicon/questions.yaml `intents`);
-# "achieved" questions are FACT questions whose figures are read from the text, never the targets table.
-WORD_ORDER = ("status", "achieved", "structure", "compare", "owner", "fact", "target_list", "measure", "target_value")
-FROM_WORDS = {"achieved": Intent.FACT}
+# "achieved" questions are FACT questions whose figures are read from the text, never the targets table;
+# "measure_list" (都有哪些措施) asks measures before target_list's generic 都有哪些 reads it as a list of targets.
+WORD_ORDER = ("status", "achieved", "structure", "compare", "owner", "fact", "measure_list", "target_list", "measure",
+              "target_value")
+FROM_WORDS = {"achieved": Intent.FACT, "measure_list": Intent.MEASURE}

@@ -24,6 +24,7 @@ SPECIFIC_COUNT = re.compile(r"具体[\u4e00-\u9fff]{1,4}数")  # 有具体托位
 MIN_SUBJECT = 4  # the asked part after a context sentence names a subject of its own (乳腺癌人群筛查率, not 控制在)
 YEAR = re.compile(r"(20\d\d)年")
 REMARK_AFTER = re.compile(r"^(.+?呢[？?])([^？?]+)$")  # a question, then a remark of the staff member's own
+LEAD_ELLIPSIS = re.compile(r"([^？?，,。；;]+呢)[？?，,]+(?=.)")  # 西城呢？… : a bare 呢 part before more
 DOC_YEAR = re.compile(r"20\d\d年(?:的|那份|那个|这份|这个)?(?:工作)?总结")  # a year that names the report
 DOC_FILLER = re.compile(r"(20\d\d年)(?:的|那份|那个|这份|这个)(?=(?:工作)?总结)")
 # 18年总结 / 25年的目标: staff write years with two digits; the plans' years are 2010–2039
@@ -251,6 +252,14 @@ def _without(text: str, words, by: str = " ") -> str:
     return text
 
 
+def _plan_then_own_ask(text: str, docs: list[DocMeta]) -> bool:
+    """西城呢？护理床位占比多少？: a plan and 呢 alone, then a question of its own subject: the earlier
+    question asked of that plan, and this one with it (as 东城呢？居委会主任也一起说下)."""
+    m = LEAD_ELLIPSIS.match(text)
+    return bool(m) and bool(find_docs(m.group(1), docs)) and not _core(topic(m.group(1), docs)) and \
+        bool(find_indicators(text[m.end():]))
+
+
 def _any(text: str, words) -> bool:
     return any(w in text for w in words)
 
@@ -327,7 +336,8 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         year=year, intent=intent, intent_said=said,
         asks_number=says_number(plain) or _names_a_measure(plain) or bool(SPECIFIC_COUNT.search(plain)),
         which=which, go_back=_any(text, lex["go_back_words"]), anaphora=_anaphora(text) is not None,
-        new_topic=_any(text, lex["new_topic_words"]), context=context, adds=_any(text, lex["also_words"]),
+        new_topic=_any(text, lex["new_topic_words"]), context=context,
+        adds=_any(text, lex["also_words"]) or _plan_then_own_ask(text, docs),
         both_plans=_any(text, lex["both_plans_words"]),
         parallel=text.startswith(tuple(lex["parallel_start"])) or text.rstrip("？?！!。").endswith(tuple(lex["parallel_end"])),
         compares=_any(_without(text, lex["not_compare_words"]), lex["compare_followup_words"]), achieved=_any(asked, lex["intents"]["achieved"]),

@@ -113,6 +113,7 @@ class Questions(_Strict):
     several_words: dict[str, int]
     status_met_words: list[str]
     owner_whether_words: list[str]
+    owner_guess_words: list[str]
     body_suffixes: list[str]
     context_ask_marks: list[str]
     generic_bodies: list[str]

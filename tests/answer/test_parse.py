@@ -195,3 +195,13 @@ def test_the_verb_before_the_asked_figure_is_not_the_subject(engine):
 
 def test_a_domain_name_with_one_character_mistyped(engine):
     assert engine.understand("市里规划 妇女参与决策和管里 主要目标一共几条", []).domain_key == "决策管理"
+
+
+def test_a_list_of_measures_asks_measures_not_targets(tables):
+    for q in ["曾都防儿童溺水都有哪些措施", "市里规划预防和制止家暴都有哪些举措？"]:
+        assert read_turn(q, tables.docs).intent == Intent.MEASURE, q
+    assert read_turn("近视防控相关的指标都有哪些", tables.docs).intent == Intent.TARGET_LIST
+
+
+def test_a_then_at_that_time_remark_is_no_subject(tables):
+    assert "会儿" not in read_turn("市妇儿工委有几个成员单位？18年开会那会儿的数", tables.docs).topic

@@ -305,3 +305,20 @@ def test_a_short_parallel_subject_is_searched_in_the_earlier_frame(ask_query):
 def test_this_report_is_the_report_the_chat_asked_about(ask_query):
     q = ask_query("这份总结里学前教育投了多少钱，扩了多少学位？", ["2018年总结里儿童之家新建了多少个", "西城十三五末儿童之家建成多少所？"])
     assert q.doc_ids == ["bj_wcc_2018"]
+
+
+def test_other_members_of_an_indicator_family_named_by_their_qualifier(ask_query):
+    history = ["咱东城的规划里，5岁以下儿童死亡率要降到多少？"]
+    q = ask_query("那新生儿和婴儿的呢？", history)
+    assert q.indicator_keys == ["新生儿死亡率", "婴儿死亡率"]
+    # 这三个 then points back at all three, and a later year keeps them
+    history += ["那新生儿和婴儿的呢？", "那曾都呢，2025年这三个死亡率分别要到多少？"]
+    q = ask_query("2030年呢？", history)
+    assert set(q.indicator_keys) == {"5岁以下儿童死亡率", "新生儿死亡率", "婴儿死亡率"} and q.year == 2030
+
+
+def test_a_bare_plan_before_a_question_of_its_own_asks_both(ask_query):
+    q = ask_query("西城呢？护理床位占比多少？", ["东城养老床位，千人常住人口要提高到几张？"])
+    assert q.doc_ids == ["xicheng"] and q.indicator_keys == ["千人养老床位数", "护理型床位占比"]
+    q = ask_query("护理床位占比多少？", ["东城养老床位，千人常住人口要提高到几张？"])
+    assert q.indicator_keys == ["护理型床位占比"]  # (no bare plan first: its own question only)

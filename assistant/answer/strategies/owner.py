@@ -113,7 +113,7 @@ class Owner:
         named = self._owner_note(q, ctx, docs, parts, cites)
         # 具体由哪个委办局负责 when the plan names nobody: the question has no answer in the plan (a refusal
         # that still quotes the plan's general rule); 有没有写明由谁负责 does: 没有写明, and the rule
-        whether = any(w in q.text for w in lexicon.load("questions")["owner_whether_words"])
+        whether = says(q.text, "owner_whether_words") and not says(q.text, "owner_guess_words")
         return Draft(answer=phrases.FROM_TEXT + "\n\n" + "\n\n".join(parts), answerable=named or whether,
                      citations=compose.dedupe(cites), intent=Intent.OWNER)
 

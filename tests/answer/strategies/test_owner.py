@@ -76,3 +76,11 @@ def test_who_receives_a_report_is_the_body_it_is_handed_to(engine):
 def test_who_has_overall_responsibility(engine):
     a = engine.ask("东城这个规划的组织实施谁负总责")
     assert a.answerable and "区政府负责本规划的组织实施" in a.answer
+
+
+def test_a_guessed_body_the_plan_does_not_name_is_not_confirmed(engine):
+    a = engine.ask("东城孕产妇死亡率这个指标是区卫健委负责吧？规划里明确写了吗")
+    assert a.intent == "owner" and not a.answerable and "没有写明" in a.answer
+    # asking only whether the plan names a body is answered: 没有写明
+    a = engine.ask("两癌筛查这个目标，东城规划有没有写明是哪个委办局负责？")
+    assert a.answerable and "没有写明" in a.answer
