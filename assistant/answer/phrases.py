@@ -64,6 +64,7 @@ WHICH_UNCOMPARABLE = "各规划的单位或口径不同，无法直接比较高�
 OWNER_FOUND = "责任单位：{owner}（来源：{source}）"
 OWNER_SOURCES = {"text": "条款原文写明", "assignment": "任务分工表"}
 PERSON_NAMED = "原文写明{office}是{name}。"
+PERSON_THEN = "文本没有写现任{office}是谁；原文写的是当时的{office}{name}（文本成文时的任职，不代表现在）。"
 PERSON_NONE = "规划文本没有写明{office}的姓名：规划只写由哪个机构负责，不写具体人员。"
 OFF_TOPIC = "本助手只回答妇女儿童发展规划文本中的内容（目标、指标、牵头部门、措施、规划本身），这个请求不在其中。"
 OWNER_NONE = "规划原文没有写明由哪个部门牵头或负责。"

@@ -15,7 +15,9 @@ from assistant.answer.state import Query
 
 NAME = r"([\u4e00-\u9fff]{2,3})同志"  # 市妇儿工委主任张工同志: a name the text marks as a person
 OFFICE = 10  # characters before the title that say whose office it is (市妇儿工委 / 市妇儿工委办公室)
-BEFORE_OFFICE = re.compile(r"[，,。？?！!的里]|时候|那会儿|现在|当时|20\d\d年")  # where the office's name starts
+BEFORE_OFFICE = re.compile(r"[，,。？?！!的里]")  # where the office's name starts
+WHEN = re.compile(r"的?(?:时候|那会儿|现在|当时|目前|现任|如今|20\d\d年)的?")  # 市妇儿工委办现在的主任: the office is 市妇儿工委办
+NOW = re.compile(r"现在|目前|现任|如今")  # the holder today: a dated text names who held it then (时任…)
 
 
 class Person:
@@ -24,12 +26,14 @@ class Person:
         if not m:
             return None
         title = m.group(1)
-        office = BEFORE_OFFICE.split(q.text[: m.start()])[-1][-OFFICE:]  # …的时候，市妇儿工委 -> 市妇儿工委
+        office = BEFORE_OFFICE.split(WHEN.sub("", q.text[: m.start()]).rstrip("的"))[-1][-OFFICE:]  # …的时候，市妇儿工委 -> 市妇儿工委
         wanted = re.compile(re.escape(office + title) + NAME) if office else re.compile(re.escape(title) + NAME)
         docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.docs)
         for s, _, _ in ctx.sentences_with([d.doc_id for d in docs], bigrams(title)):  # those naming the title
             if hit := wanted.search(s.norm):
-                return Draft(answer=phrases.PERSON_NAMED.format(office=office + title, name=hit.group(1))
-                             + "\n\n" + compose.quote_block(s.clause, [s.text]), answerable=True,
+                now = bool(NOW.search(q.text))  # 现在的主任是谁: the text's name is who held it then
+                said = phrases.PERSON_THEN if now else phrases.PERSON_NAMED
+                return Draft(answer=said.format(office=office + title, name=hit.group(1))
+                             + "\n\n" + compose.quote_block(s.clause, [s.text]), answerable=not now,
                              citations=[compose.cite(s.clause, s.text)], intent=Intent.PERSON)
         return Draft(answer=phrases.PERSON_NONE.format(office=office + title), answerable=False, intent=Intent.PERSON)

@@ -64,3 +64,8 @@ def test_the_broad_caries_word_asks_both_ages(engine):
 def test_a_words_only_target_with_narrower_figures_shows_both(engine):
     a = engine.ask("曾都的近视率目标呢", ["近视这块东城主要目标是怎么定的"])
     assert a.answerable and "明显下降" in a.answer and "38%" in a.answer and "70%" in a.answer
+
+
+def test_a_sibling_stated_only_in_words_is_refused_with_its_quote(engine):
+    a = engine.ask("乳腺癌呢", ["曾都适龄妇女宫颈癌筛查率要多少"])
+    assert not a.answerable and "规划没有给出具体数值" in a.answer and "逐步提高" in a.answer and "70%" not in a.answer
