@@ -19,6 +19,8 @@ BARE_FIGURE = 12  # a phrase this short is a figure that takes its meaning from 
 TOPIC_COVERAGE = 0.4  # a figure's phrase must hold this share of the question's topic bigrams…
 TOPIC_HITS = 3  # …or at least this many of them
 NEAR_BEST = 0.9  # weighted: the figure's phrase holds at least this share of the best phrase's coverage
+CONTINUES = 0.6  # a figure phrase sharing this share of its words with the figure-less phrase before it
+# continues that statement (积极帮扶女性登记失业人员就业，25017名女性登记失业人员实现就业): they are weighed together
 # a figure, not an age (3岁以下), a span (6个月) or a year (2025年)
 ANY_NUMBER = re.compile(r"(?<![\d.])(?!20\d\d年)\d+(?:\.\d+)?(?![\d.]|岁|周岁|个月)|[一二三四五六七八九十两]+[个张名所家次项]|万分之|一半")
 SPECIFIC_UNITS = 8  # the first answer_units (date, year, month, duration, length, money, ratio, age) need that very kind
@@ -143,7 +145,11 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
         if heads and not any(h in window for h in heads):
             continue  # 乳腺癌筛查率 is not answered by …防治知识知晓率达90%
         bare = len(ph) < BARE_FIGURE  # 到2025年, … : a bare figure is as close as its neighbours
-        if weigh is not None and weigh(core, bigrams(window if bare else ph)) < NEAR_BEST * best:
+        own = bigrams(window if bare else ph)
+        words = bigrams(re.sub(r"[\d.%‰]+", "", ph))  # the phrase's words, without its figure
+        if i and not ANY_NUMBER.search(phrases[i - 1]) and len(words & bigrams(phrases[i - 1])) >= CONTINUES * len(words):
+            own = own | bigrams(phrases[i - 1])  # the same subject, said again with its figure
+        if weigh is not None and weigh(core, own) < NEAR_BEST * best:
             continue
         # the figure's own phrase must be about the topic, or its neighbours more strongly so
         # ("本规划实施的2—3年，…进行中期评估"; a bare "1月22日," takes its meaning from what follows)

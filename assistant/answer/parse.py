@@ -24,6 +24,7 @@ SPECIFIC_COUNT = re.compile(r"具体[\u4e00-\u9fff]{1,4}数")  # 有具体托位
 MIN_SUBJECT = 4  # the asked part after a context sentence names a subject of its own (乳腺癌人群筛查率, not 控制在)
 YEAR = re.compile(r"(20\d\d)年")
 REMARK_AFTER = re.compile(r"^(.+?呢[？?])([^？?]+)$")  # a question, then a remark of the staff member's own
+AGE_RANGE = re.compile(r"(\d+)(?:到|至|~)(\d+)(?=周?岁)")  # an age range as staff type it
 LEAD_ELLIPSIS = re.compile(r"([^？?，,。；;]+呢)[？?，,]+(?=.)")  # 西城呢？… : a bare 呢 part before more
 DOC_YEAR = re.compile(r"20\d\d年(?:的|那份|那个|这份|这个)?(?:工作)?总结")  # a year that names the report
 DOC_FILLER = re.compile(r"(20\d\d年)(?:的|那份|那个|这份|这个)(?=(?:工作)?总结)")
@@ -83,6 +84,7 @@ def clean(question: str) -> str:
     q = _t2s().convert(q[:MAX_QUESTION])
     q = _ask_gap().sub(lambda m: m.group(0).rstrip() + "，", q)  # 常住人口多少 女性占比多少: two questions
     q = SHORT_YEAR.sub(r"20\1年", norm(q))
+    q = AGE_RANGE.sub(r"\1-\2", q)  # 0到14岁 is written 0-14岁
     for spoken, written in sorted(lexicon.load("questions")["spoken_words"].items(), key=lambda kv: -len(kv[0])):
         q = q.replace(spoken, written)  # 啥时候 -> 什么时候: the lexicon's lists are written in these words
     return DOC_FILLER.sub(r"\1", q)  # 2018年那份总结 names the report as 2018年总结 does
@@ -325,11 +327,13 @@ def read_turn(question: str, docs: list[DocMeta]) -> Turn:
         intent = Intent.TARGET_VALUE  # 托位数有量化目标吗: whether this one indicator has a figure
     which = _which(text)
     t = topic(text, docs)
+    # 听说朝阳区也出了规划，他们…定的多少: the asked part points at the place its context sentence names
+    pointed = unknown_places(context, docs, doc_ids) if context and not doc_ids and says(asked, "they_words") else []
     if own_subject:  # the context's subject is not asked
         t, context = asked_topic, ""
     return Turn(
         text=text, topic=t, core=_core(t), doc_ids=doc_ids, own_doc_ids=_own(text, doc_ids, docs),
-        unknown_regions=unknown_places(asked, docs, doc_ids), city_word=city_word,
+        unknown_regions=unknown_places(asked, docs, doc_ids) or pointed, city_word=city_word,
         parent_said=parent_said,
         population=pops[0] if len(pops) == 1 else None, domain_key=domain_key,
         indicator_keys=[k for _, k in found], indicator_names=[n for n, _ in found],

@@ -94,6 +94,7 @@ class Questions(_Strict):
     context_words: list[str]
     list_words: list[str]
     home_words: list[str] = []
+    they_words: list[str] = []
     own_markers: list[str] = []
     speaker_words: list[str] = []
     asking_verbs: list[str] = []

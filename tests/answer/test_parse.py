@@ -205,3 +205,14 @@ def test_a_list_of_measures_asks_measures_not_targets(tables):
 
 def test_a_then_at_that_time_remark_is_no_subject(tables):
     assert "会儿" not in read_turn("市妇儿工委有几个成员单位？18年开会那会儿的数", tables.docs).topic
+
+
+def test_the_asked_part_pointing_at_the_context_place_is_that_place(tables):
+    t = read_turn("听说朝阳区也出了十四五妇儿规划，他们孕产妇死亡率定的多少？", tables.docs)
+    assert t.unknown_regions == ["朝阳区"]
+    t = read_turn("国家纲要要求2030年新生儿死亡率降到3‰以下，我们东城定的多少？", tables.docs)
+    assert t.unknown_regions == [] and t.doc_ids == ["dongcheng"]
+
+
+def test_an_age_range_as_staff_type_it_is_the_written_range(tables):
+    assert "0-14岁" in read_turn("0到14岁的孩子有多少", tables.docs).text

@@ -54,7 +54,8 @@ def _asked_subject(text: str) -> re.Pattern | None:
     """What a sentence says before 由 when it names the asked thing's owner: the two characters just
     before the question word (评估组是哪个单位牵头 -> 估组由); with only pointing before it, the thing the
     question's verb governs, as the head of a body's name (这个指标由谁负责监测 -> 监测组由)."""
-    at = [i for w in _question_phrases() if (i := text.find(w)) > 0]
+    # (the question word, not pointing: 西城这些指标的监测由谁牵头 asks about 监测, not 西城)
+    at = [i for w in lexicon.load("questions")["intents"]["owner"] if (i := text.find(w)) > 0]
     if not at:
         return None
     before = re.sub(r"[是的分别要具体最后都各，,]+$", "", text[: min(at)])[-2:]

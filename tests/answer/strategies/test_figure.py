@@ -62,3 +62,10 @@ def test_the_committee_naming_the_report_is_not_the_asked_subject(engine):
 def test_a_short_figure_question_sits_in_the_frame_of_the_turn_before(engine):
     a = engine.ask("覆盖率到多少了", ["2018年市妇儿工委的工作总结里，全市新建了多少个儿童之家？"])
     assert a.answerable and "30.7%" in a.answer
+
+
+def test_a_figure_that_restates_the_words_before_it_answers_them(engine):
+    a = engine.ask("十三五期间西城帮扶女性登记失业人员就业，一共多少人实现就业？")
+    assert a.answerable and "25017" in a.answer
+    for q in ("市里村委会主任中女性比例要达到多少", "曾都村委会主任中女性比例要达到多少"):
+        assert "30%" not in engine.ask(q).answer, q  # (…成员…30%以上,村委会主任…保持稳定: another subject's figure)

@@ -84,3 +84,4 @@ def test_a_guessed_body_the_plan_does_not_name_is_not_confirmed(engine):
     # asking only whether the plan names a body is answered: 没有写明
     a = engine.ask("两癌筛查这个目标，东城规划有没有写明是哪个委办局负责？")
     assert a.answerable and "没有写明" in a.answer
+
