@@ -105,8 +105,10 @@ def measure(args: argparse.Namespace) -> int:
             lat.append((time.perf_counter() - t) * 1000)
             if not isinstance(a, dict) or not a.get("answer"):
                 raise SystemExit(f"bad answer to {q}: {a!r:.200}")
+        slowest = max(range(len(lat)), key=lat.__getitem__)
         steps.append({"step": f"answered {len(questions)} questions over HTTP", "ask_ms_max": max(lat),
-                      "ask_ms_median": sorted(lat)[len(lat) // 2], **memory(proc.pid)})
+                      "ask_ms_median": sorted(lat)[len(lat) // 2], "slowest": f"#{slowest + 1} {questions[slowest]}",
+                      **memory(proc.pid)})
         client.close()
         if args.browser:
             if not CHROMIUM.exists():

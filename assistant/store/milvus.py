@@ -46,9 +46,11 @@ INSERT_BATCH = 1_000  # rows per insert call: keeps one gRPC message well under 
 GET_BATCH = 1_000  # rows per get (read by primary key) call: ~2 MB of vectors and weights
 PLAN_FIELDS = ("population", "domain_key", "section")  # the filter fields a PlanRows masks by (doc_id: one plan)
 FILTER_FIELDS = ("doc_id", "region", "level", "population", "domain_key", "section")
-# The dense index (Settings.milvus_index). FLAT is exact: both backends rank alike, and it is what Milvus Lite
-# is good for (it accepts HNSW but searched 140k vectors as slowly as FLAT; its IVF_FLAT recalled 0.48). HNSW is for a Milvus server past ~100k clauses,
-# where an exact search's time grows with the collection (bench/RESULTS.md, "Scale").
+# The dense index (Settings.milvus_index). FLAT is exact: both backends rank alike. Milvus Lite 3.2.2 does build
+# HNSW / IVF_FLAT / IVF_SQ8 (faiss, per segment, at load), but every search first walks every row in Python, so at
+# 556k clauses an approximate index only takes a dense search from ~990 to ~220-250 ms and its sparse search stays
+# exact (bench/RESULTS.md, "Scale: region-less search at 2,000 plans"). HNSW is for a Milvus server past ~100k
+# clauses, where an exact search's time grows with the collection (bench/RESULTS.md, "Scale").
 DENSE_INDEXES = ("FLAT", "HNSW")
 HNSW_M = 16  # links per node: Milvus' suggested middle (4-64); ~128 bytes per 384-d vector on top of its 1.5 kB
 HNSW_EF_CONSTRUCTION = 200  # candidates per insert: the usual value for recall > 0.95 at M = 16
