@@ -69,6 +69,8 @@ class Questions(_Strict):
     status_beyond_words: list[str] = []
     person_titles: list[str] = []
     person_asks: list[str] = []
+    person_when_words: list[str] = []
+    person_now_words: list[str] = []
     off_topic_requests: list[str] = []
     target_said_words: list[str] = []
     not_compare_words: list[str] = []

@@ -4,20 +4,26 @@ next to that office, else an honest "the text names no one". Plans name bodies, 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from assistant import lexicon
 from assistant.answer import compose, phrases
 from assistant.answer.compose import bigrams
 from assistant.answer.context import Context
 from assistant.answer.draft import Draft
 from assistant.answer.intent import Intent
-from assistant.answer.parse import person_pattern
+from assistant.answer.parse import alternation, person_pattern, says
 from assistant.answer.state import Query
 
 NAME = r"([\u4e00-\u9fff]{2,3})同志"  # 市妇儿工委主任张工同志: a name the text marks as a person
 OFFICE = 10  # characters before the title that say whose office it is (市妇儿工委 / 市妇儿工委办公室)
 BEFORE_OFFICE = re.compile(r"[，,。？?！!的里]")  # where the office's name starts
-WHEN = re.compile(r"的?(?:时候|那会儿|现在|当时|目前|现任|如今|20\d\d年)的?")  # 市妇儿工委办现在的主任: the office is 市妇儿工委办
-NOW = re.compile(r"现在|目前|现任|如今")  # the holder today: a dated text names who held it then (时任…)
+
+
+@lru_cache(maxsize=1)
+def _when() -> re.Pattern:
+    """Words of when before the title (2018年那会儿, 现在的): they are not part of the office's name."""
+    return re.compile(f"的?(?:{alternation(lexicon.load('questions')['person_when_words'])}|20\\d\\d年)的?")
 
 
 class Person:
@@ -26,12 +32,12 @@ class Person:
         if not m:
             return None
         title = m.group(1)
-        office = BEFORE_OFFICE.split(WHEN.sub("", q.text[: m.start()]).rstrip("的"))[-1][-OFFICE:]  # …的时候，市妇儿工委 -> 市妇儿工委
+        office = BEFORE_OFFICE.split(_when().sub("", q.text[: m.start()]).rstrip("的"))[-1][-OFFICE:]  # …的时候，市妇儿工委 -> 市妇儿工委
         wanted = re.compile(re.escape(office + title) + NAME) if office else re.compile(re.escape(title) + NAME)
         docs = ctx.scope(q.doc_ids, q.text, plans_only=False) if q.doc_ids else list(ctx.docs)
         for s, _, _ in ctx.sentences_with([d.doc_id for d in docs], bigrams(title)):  # those naming the title
             if hit := wanted.search(s.norm):
-                now = bool(NOW.search(q.text))  # 现在的主任是谁: the text's name is who held it then
+                now = says(q.text, "person_now_words")  # 现在的主任是谁: the text's name is who held it then
                 said = phrases.PERSON_THEN if now else phrases.PERSON_NAMED
                 return Draft(answer=said.format(office=office + title, name=hit.group(1))
                              + "\n\n" + compose.quote_block(s.clause, [s.text]), answerable=not now,
