@@ -18,8 +18,12 @@ WORDS_ONLY_MATCH = 0.6  # a phrase holding this share of the topic's weight is t
 GOAL_SECTIONS = ("主要目标", "发展目标", "总体目标")  # where a plan states what it aims at
 
 
+LISTED_PLANS = 12  # plans a refusal names; a corpus of every county's plans (thousands) is not listed in a chat answer
+
+
 def covered(ctx: Context) -> str:
-    return phrases.COVERED.format(plans="、".join(d.short_name for d in ctx.plans))
+    names = "、".join(d.short_name for d in ctx.plans[:LISTED_PLANS])
+    return phrases.COVERED.format(plans=names + (phrases.AND_MORE if len(ctx.plans) > LISTED_PLANS else ""))
 
 
 def _said_without_figure(q: Query, ctx: Context):

@@ -19,3 +19,16 @@ def test_the_goal_is_quoted_before_a_measure_saying_as_much(engine):
     # 9.出生人口性别比保持在自然状态: the item's number is no figure, and the goal outranks the measure
     a = engine.ask("曾都出生人口性别比要保持在什么水平？")
     assert "自然状态" in a.answer and "主要目标" in a.citations[0].label
+
+
+def test_a_refusal_names_a_few_plans_of_a_large_corpus(small_ctx):
+    from assistant.answer.strategies.refusal import LISTED_PLANS, covered
+
+    assert all(d.short_name in covered(small_ctx) for d in small_ctx.plans)  # a small corpus: every plan
+    many = small_ctx.plans * 50  # (the same plans repeated stand for a corpus of every county's plans)
+    small_ctx.plans, before = many, small_ctx.plans
+    try:
+        text = covered(small_ctx)
+    finally:
+        small_ctx.plans = before
+    assert text.count("、") == LISTED_PLANS - 1 and "规划浏览" in text
