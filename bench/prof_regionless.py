@@ -15,6 +15,8 @@ sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT / "bench"))
 import scale
 work = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/scale8-b2000")
 QS = ["孕产妇死亡率要控制在什么水平", "监测组由谁牵头", "普惠性幼儿园覆盖率"]
+RUNS = 9  # timed runs per question after a warm-up: odd, so the median is one run (its breakdown is printed)
+CAP_PLANS = 8  # the what-if cap on a region-less answer: the figure finder's MAX_PLANS
 acc = collections.defaultdict(float); cnt = collections.Counter()
 import gc
 _gc = {}
@@ -54,28 +56,28 @@ with scale.shared_servers(work) as env:
     res = {}
     for q in QS:
         lat, runs = [], []
-        for _ in range(9):
+        for _ in range(RUNS):
             acc.clear(); cnt.clear(); sql.update(n=0, ms=0.0, rows=0)
             s = time.perf_counter(); a = e.ask(q, []); lat.append((time.perf_counter() - s) * 1000)
             runs.append((dict(acc), dict(cnt), dict(sql)))
-        i = sorted(range(9), key=lambda j: lat[j])[4]
+        i = sorted(range(RUNS), key=lambda j: lat[j])[RUNS // 2]
         ph, ct, sq = runs[i]
         plans = {c.doc_id for c in a.citations}
         print(f"\n=== {q}: median {lat[i]:.0f} ms, runs {[round(x) for x in lat]}; intent {a.intent}; answer {len(a.answer)} chars, "
               f"{len(a.citations)} citations over {len(plans)} plans, targets {len(getattr(a,'targets',[]) or [])}; SQL {sq}")
         for k, v in ph.items(): print(f"   {k:28s} {v:7.1f} ms  calls {ct[k]}")
-        print('   per run (ms, GC ms by generation):', [(round(lat[j]), {k.strip(): round(v) for k, v in runs[j][0].items() if 'GC' in k}) for j in range(9)])
+        print('   per run (ms, GC ms by generation):', [(round(lat[j]), {k.strip(): round(v) for k, v in runs[j][0].items() if 'GC' in k}) for j in range(RUNS)])
     gc.callbacks.remove(_cb)
 
-    def med(e, q, n=9):
+    def med(e, q, n=RUNS):
         lat = []
         for _ in range(n):
             s = time.perf_counter(); a = e.ask(q, []); lat.append((time.perf_counter() - s) * 1000)
         return statistics.median(lat), max(lat), a
     scope = e.ctx.scope
-    e.ctx.scope = lambda doc_ids, *a, **k: scope(doc_ids, *a, **k) if doc_ids else scope(doc_ids, *a, **k)[:8]
+    e.ctx.scope = lambda doc_ids, *a, **k: scope(doc_ids, *a, **k) if doc_ids else scope(doc_ids, *a, **k)[:CAP_PLANS]
     for q in QS[::2]:
-        e.ask(q, []); m, mx, a = med(e, q); print(f"what-if cap 8 plans  {q}: median {m:.0f} max {mx:.0f} ms, {len({c.doc_id for c in a.citations})} plans, {len(a.answer)} chars")
+        e.ask(q, []); m, mx, a = med(e, q); print(f"what-if cap {CAP_PLANS} plans  {q}: median {m:.0f} max {mx:.0f} ms, {len({c.doc_id for c in a.citations})} plans, {len(a.answer)} chars")
     e.ctx.scope = scope
     gc.collect(); gc.freeze()
     for q in QS:

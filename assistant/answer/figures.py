@@ -111,6 +111,17 @@ def _names_it(names: list[str], keys: list[str], phrase: str) -> bool:
     return any(len(a & have) >= NAMED * len(a) for a in asked if a)
 
 
+def _weighed(phrases: list[str], i: int, text: str) -> set[str]:
+    """The bigrams a figure phrase is weighed by: its own text, and the figure-less phrase before it when it
+    continues that statement (积极帮扶女性登记失业人员就业，25017名女性登记失业人员实现就业)."""
+    own = bigrams(text)
+    if i and not ANY_NUMBER.search(prev := phrases[i - 1]):
+        words = bigrams(re.sub(r"[\d.%‰]+", "", phrases[i]))  # the phrase's words, without its figure
+        if len(words & bigrams(prev)) >= CONTINUES * len(words):
+            own |= bigrams(prev)  # the same subject, said again with its figure
+    return own
+
+
 def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str] | None = None, weigh=None,
                closest: float = 0.0) -> bool:
     """The sentence holds a figure of the asked kind, in a phrase that is about the question's topic.
@@ -145,11 +156,7 @@ def has_figure(q: Query, sentence_norm: str, first_plan_year: int, core: set[str
         if heads and not any(h in window for h in heads):
             continue  # 乳腺癌筛查率 is not answered by …防治知识知晓率达90%
         bare = len(ph) < BARE_FIGURE  # 到2025年, … : a bare figure is as close as its neighbours
-        own = bigrams(window if bare else ph)
-        words = bigrams(re.sub(r"[\d.%‰]+", "", ph))  # the phrase's words, without its figure
-        if i and not ANY_NUMBER.search(phrases[i - 1]) and len(words & bigrams(phrases[i - 1])) >= CONTINUES * len(words):
-            own = own | bigrams(phrases[i - 1])  # the same subject, said again with its figure
-        if weigh is not None and weigh(core, own) < NEAR_BEST * best:
+        if weigh is not None and weigh(core, _weighed(phrases, i, window if bare else ph)) < NEAR_BEST * best:
             continue
         # the figure's own phrase must be about the topic, or its neighbours more strongly so
         # ("本规划实施的2—3年，…进行中期评估"; a bare "1月22日," takes its meaning from what follows)
