@@ -248,7 +248,7 @@ class Engine:
         answer = route(q, self.ctx).final()
         if q.notes and answer.answerable:  # 曾都…市里呢: which plan 市里 was taken to be
             answer = answer.model_copy(update={"answer": answer.answer + "\n\n" + "\n".join(q.notes)})
-        bad = check(answer, self.clause)
+        bad = check(answer, self.clause, self.ctx.known_clauses)
         if bad:  # never let a number through that no cited clause holds
             log.error("numeric guard removed an answer carrying %s for %r", bad, question)
             answer = Answer(answer=phrases.GUARD_REFUSAL, answerable=False, citations=answer.citations, intent=answer.intent)

@@ -14,6 +14,9 @@ LIST_COMMAS = "、，,；;"  # 、床位增至3.17张: a row that starts after t
 NAME_WEIGHT = 3  # a sentence naming the indicator outranks one sharing a few topic characters
 QUESTION_WEIGHT = 2  # this turn's words count twice those of earlier turns
 FOCUS_WEIGHT = 3  # 牵头/负责 in an owner question
+# a question naming no plan is answered from at most this many plans: a chat answer is read, not scanned (at
+# thousands of county plans the rest are counted, and the 对比 / 规划浏览 tabs list them all)
+REGIONLESS_PLANS = 8
 
 
 # question words carry no topic (the stopword list of assistant/lexicon/questions.yaml)

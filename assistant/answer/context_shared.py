@@ -143,6 +143,9 @@ class SharedContext(Context):
     def clauses_for(self, clause_ids: Iterable[str]) -> list[Clause]:
         return list(self.cache.by_id(clause_ids).values())
 
+    def known_clauses(self, clause_ids: Iterable[str]) -> set[str]:
+        return self.cache.reader.known_clause_ids(clause_ids)
+
     def mentions(self, names: list[str], doc_ids: set[str]) -> bool:
         ns = [norm(n) for n in names]
         return any(any(n in norm(c.text) for n in ns) for d in doc_ids for c in self.clauses_of.get(d, []))

@@ -103,6 +103,14 @@ class BuildReader:
                 out[i] = (o, Clause.model_validate_json(j))
         return out
 
+    def known_clause_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of these clause ids the build holds (the primary key alone answers it: no clause is read)."""
+        out: set[str] = set()
+        for part in _chunks(sorted(set(ids))):
+            out.update(i for (i,) in self._all(select(clauses_t.c.clause_id).where(
+                clauses_t.c.build_id == self.build_id, clauses_t.c.clause_id.in_(part))))
+        return out
+
     def clauses_of(self, doc_id: str) -> list[tuple[int, Clause]]:
         """A document's (row, clause) in build order."""
         return [(o, Clause.model_validate_json(j)) for o, j in self._all(

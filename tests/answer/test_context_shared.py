@@ -44,6 +44,8 @@ def test_every_lookup_reads_the_same(both):
         assert shared.clause_norm[i] == memory.clause_norm[i] and shared.clause_bigrams[i] == memory.clause_bigrams[i]
         assert shared.sentences_in(c) == memory.sentences_in(c)
     assert shared.clause("no-such-clause") is None and "no-such-clause" not in shared.clause_by_id
+    ids = [c.clause_id for c in some] + ["no-such-clause"]
+    assert shared.known_clauses(ids) == memory.known_clauses(ids) == {c.clause_id for c in some}
     for d in PLANS:
         assert shared.clauses_of[d] == memory.clauses_of[d] and shared.by_doc[d] == memory.by_doc[d]
         assert shared.sentences_of[d] == memory.sentences_of[d]

@@ -14,7 +14,6 @@ from assistant.answer.strategies.refusal import refuse
 from assistant.retrieve import Filters
 from assistant.text import norm
 
-MAX_PLANS = 8  # a question naming no plan is answered from at most this many plans' clauses
 MEASURE_SENTENCES = 4  # a measure is quoted up to this many sentences…
 WHOLE_MEASURE = 600  # …except the best one, quoted whole when no longer than this (most 策略措施 items are)
 WHOLE_CLAUSE = 200  # any clause this short is quoted whole: two or three sentences, the detail asked may be in any
@@ -22,6 +21,7 @@ CLAUSES = {Intent.MEASURE: 3, Intent.TARGET_LIST: 3}  # clauses quoted per answe
 DEFAULT_CLAUSES = 2
 MIN_RELEVANCE = 0.3  # share of the question's topic weight the best clause must hold to be quoted at all
 EXTRA_HITS = 4  # hits read beyond k, so that header paragraphs dropped still leave k
+POOL_PER_PLAN = 5  # hits read per plan a region-less answer quotes: one plan's clauses rank close together
 
 
 def best_hits(q: Query, ctx: Context, per_doc: bool, intent: Intent) -> list:
@@ -37,11 +37,11 @@ def best_hits(q: Query, ctx: Context, per_doc: bool, intent: Intent) -> list:
     k = CLAUSES.get(intent, DEFAULT_CLAUSES)
     header = lexicon.special_section("header")
     skip = {header, lexicon.special_section("heading")}  # the document's own lines, not content
-    if per_doc and len(filters.doc_ids) > MAX_PLANS:
-        pool = ctx.retriever.search(q.retrieval_text, k=MAX_PLANS * 5, filters=filters)
+    if per_doc and len(filters.doc_ids) > compose.REGIONLESS_PLANS:
+        pool = ctx.retriever.search(q.retrieval_text, k=compose.REGIONLESS_PLANS * POOL_PER_PLAN, filters=filters)
         best: dict[str, object] = {}
         for h in pool:
-            if h.clause.section not in skip and h.doc_id not in best and len(best) < MAX_PLANS:
+            if h.clause.section not in skip and h.doc_id not in best and len(best) < compose.REGIONLESS_PLANS:
                 best[h.doc_id] = h
         return list(best.values())
     hits = ctx.retriever.search(q.retrieval_text, k=k + EXTRA_HITS, filters=filters, per_doc_k=1 if per_doc else None)

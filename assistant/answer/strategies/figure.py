@@ -26,7 +26,6 @@ PRECISION_WEIGHT = 0.1  # a tie-breaker: it never lifts a sentence past MIN_COVE
 SENTENCE_SHARE = 0.6  # a sentence's own words count more than its clause's (the clause gives context)
 MIN_COVERAGE = 0.45 + PRECISION_WEIGHT / 2  # share of the question's (rarity-weighted) topic a sentence must hold
 RUNNER_UP = 0.85  # another plan's sentence is shown too when it scores this close to the best
-MAX_PLANS = 8  # a question naming no plan is answered from at most this many plans
 FRAMED_OWN = 2  # a follow-up naming at most this many topic bigrams (床位呢) is read within the earlier topic
 CANDIDATES = 12  # best-scoring sentences checked for a figure of the asked kind, per part
 class FigureFinder:
@@ -117,5 +116,5 @@ class FigureFinder:
             return []
         top = max(v[0] for v in best.values())
         keep = sorted((v for v in best.values() if every or v[0] >= RUNNER_UP * top), key=lambda v: -v[0])
-        return keep[:MAX_PLANS]
+        return keep[:compose.REGIONLESS_PLANS]
 

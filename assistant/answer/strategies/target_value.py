@@ -14,7 +14,7 @@ from assistant.answer.parse import YEAR, asks_year, says
 from assistant.answer.intent import Intent
 from assistant.answer.state import Query
 from assistant.answer.strategies.refusal import refuse
-from assistant.models import Clause, DocMeta
+from assistant.models import Clause, Count, DocMeta
 from assistant.retrieve import Filters
 from assistant.text import norm
 
@@ -35,6 +35,7 @@ class TargetValue:
             return None  # 防近视…户外自然光多长时间: the indicator is context, the figure asked is another
         names = "、".join(q.indicator_names)
         parts, cites, used, missing, qualitative = [], [], [], [], []
+        more: list[str] = []  # a clause of each plan past the region-less cap that sets the figure too
         for d in ctx.scope(q.doc_ids, q.text, plans_only=True):
             if q.year and q.year > d.period_end:
                 if q.doc_ids:
@@ -66,6 +67,9 @@ class TargetValue:
                 continue
             if not rows:
                 continue
+            if not q.doc_ids and len(parts) >= compose.REGIONLESS_PLANS:
+                more.append(rows[0].clause_id)  # counted, not composed
+                continue
             lines = []
             for t in rows[:MAX_ROWS]:
                 c = ctx.clause_by_id[t.clause_id]
@@ -91,7 +95,12 @@ class TargetValue:
         text = "\n\n".join(parts)
         if missing:
             text += phrases.ALSO.format(notes="；".join(missing))
-        return Draft(answer=text, answerable=True, citations=compose.dedupe(cites), targets=used, intent=Intent.TARGET_VALUE)
+        counts = []
+        if more:  # 另有N个规划也设定了…: the count is checked like any count, by the clauses it counted
+            text += phrases.MORE_PLANS_SET.format(n=len(more), names=names)
+            counts.append(Count(value=len(more), clause_ids=more))
+        return Draft(answer=text, answerable=True, citations=compose.dedupe(cites), targets=used, counts=counts,
+                     intent=Intent.TARGET_VALUE)
 
     @staticmethod
     def _unit_fits(q: Query, ctx: Context) -> bool:

@@ -1,5 +1,5 @@
 from assistant.answer.strategies.target_value import TargetValue
-from assistant.guard import check
+from assistant.guard import check, counted
 from assistant.text import norm
 
 
@@ -69,3 +69,21 @@ def test_a_words_only_target_with_narrower_figures_shows_both(engine):
 def test_a_sibling_stated_only_in_words_is_refused_with_its_quote(engine):
     a = engine.ask("乳腺癌呢", ["曾都适龄妇女宫颈癌筛查率要多少"])
     assert not a.answerable and "规划没有给出具体数值" in a.answer and "逐步提高" in a.answer and "70%" not in a.answer
+
+
+def test_a_region_less_answer_names_the_first_plans_and_counts_the_rest(small_ctx, ask_query, monkeypatch):
+    from assistant.answer import compose
+
+    every = TargetValue().run(ask_query("孕产妇死亡率目标是多少"), small_ctx)
+    plans = {c.clause_id.split(":")[0] for c in every.citations}
+    assert len(plans) >= 2 and "另有" not in every.answer and not every.counts
+    monkeypatch.setattr(compose, "REGIONLESS_PLANS", 1)  # thousands of plans, in a fixture of a few
+    d = TargetValue().run(ask_query("孕产妇死亡率目标是多少"), small_ctx)
+    assert {c.clause_id.split(":")[0] for c in d.citations} == {every.citations[0].clause_id.split(":")[0]}
+    assert f"另有{len(plans) - 1}个规划也设定了" in d.answer and "对比" in d.answer
+    assert not check(d.final(), small_ctx.clause, small_ctx.known_clauses)  # the count is vouched by its clauses
+    n = str(len(plans) - 1)
+    assert counted(d.counts, small_ctx.clause, small_ctx.known_clauses) == {n}  # one existing clause per plan
+    assert counted(d.counts, small_ctx.clause) == {n}  # the same, clause by clause
+    made_up = [c.model_copy(update={"clause_ids": [f"nowhere:{i}" for i in range(c.value)]}) for c in d.counts]
+    assert not counted(made_up, small_ctx.clause, small_ctx.known_clauses)
