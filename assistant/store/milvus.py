@@ -240,7 +240,11 @@ class MilvusClauseIndex:
             raise FileNotFoundError(f"Milvus collection {name} not found at {uri}; run `python -m assistant build`")
         c.load_collection(name)
         # the build chose the index; a replica searches it with that index's parameters, whatever its own settings
-        return cls(uri, name, c.describe_index(name, "dense").get("index_type", "FLAT"))
+        index = cls(uri, name, c.describe_index(name, "dense").get("index_type", "FLAT"))
+        # Milvus Lite builds its sparse index lazily, on the first sparse search after its server starts (26 s at
+        # 556,770 clauses, bench/RESULTS.md): one search now pays that at start-up, not on a staff member's question
+        index.sparse({EMPTY_TERM: 1.0}, 1)  # (the reserved dimension: any term would do, this one means nothing)
+        return index
 
     def drop(self) -> None:
         if self.client.has_collection(self.name):

@@ -124,3 +124,19 @@ def test_a_replica_searches_an_hnsw_collection_with_its_parameters(tmp_path):
     opened = MilvusClauseIndex.open(uri, "hnsw_clauses")
     assert opened.dense_index == "HNSW"  # read from the collection, not from the replica's settings
     assert opened.dense(dense[4], 3)[0][0] == 4
+
+
+def test_opening_runs_the_first_sparse_search_at_start_up(lite, monkeypatch):
+    # Milvus Lite builds its sparse index on the first sparse search after its server starts (26 s at 556,770
+    # clauses): a replica opening the collection makes that search, so no staff question pays for it
+    idx = lite[0]
+    searched = []
+    real = MilvusClauseIndex._search
+
+    def recorded(self, data, field, k, expr):
+        searched.append(field)
+        return real(self, data, field, k, expr)
+    monkeypatch.setattr(MilvusClauseIndex, "_search", recorded)
+    opened = MilvusClauseIndex.open(idx.uri, idx.name)
+    assert searched == ["sparse"]
+    assert [r for r, _ in opened.sparse(query_sparse(lite[1]("婴儿死亡率")), 3)][0] == 1  # and it searches as before
