@@ -137,3 +137,27 @@ def test_indicator_a_named_plan_never_mentions_is_refused(engine):
 def test_every_district_compared_when_none_is_named(engine):
     a = engine.ask("各区的教室照明合格率目标一样吗？", [])
     assert a.intent == "compare" and "更严" in a.answer and "100%" in a.answer
+
+
+def test_settle_heap_freezes_what_is_alive_and_lets_an_old_state_go():
+    import gc
+    import weakref
+
+    from assistant.engine import settle_heap
+
+    class State:
+        pass
+
+    old = State()
+    old.me = old  # a cycle: only the collector frees it
+    alive = weakref.ref(old)
+    settle_heap()  # the server, once loaded
+    try:
+        assert gc.get_freeze_count() > 0
+        del old
+        gc.collect()
+        assert alive() is not None  # frozen: an answer's collections no longer walk it
+        settle_heap()  # a build switch: unfrozen, collected, frozen again
+        assert alive() is None
+    finally:
+        gc.unfreeze()

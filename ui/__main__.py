@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     from assistant.config import Settings
-    from assistant.engine import Engine
+    from assistant.engine import Engine, settle_heap
     from assistant.feedback import FeedbackUnavailable, open_feedback
     from ui.app import LoginThrottle, build_app, launch_options
 
@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"loading plans from {settings.corpus_dir} (index {settings.index_dir}) ...", file=sys.stderr)
     engine = Engine.load(settings)
     app = build_app(engine, feedback=store)
+    settle_heap()  # what serving keeps from here on is out of the collector's way (assistant.engine.settle_heap)
     app.queue(default_concurrency_limit=CONCURRENCY)
     app.launch(server_name=args.host, server_port=args.port, auth=LoginThrottle(auth) if auth else None,
                auth_message="请输入账号和密码" if auth else None, share=False, show_error=True,
