@@ -177,11 +177,20 @@ def _listed_indicators(text: str) -> list[tuple[str, str]]:
     return out
 
 
+REGION_NAMES_CACHE = 16_384  # distinct (region, aliases) kept: every county's plans (~6,000) with room to spare
+
+
 def region_names(doc: DocMeta) -> list[str]:
-    names = {doc.region, *doc.region_aliases}
-    if doc.region.endswith(("区", "县", "市")) and len(doc.region) > 2:
-        names.add(doc.region[:-1])
-    return longest_first(norm(n) for n in names)
+    """The names a question may call a plan's region by, normalised, longest first (a fresh list)."""
+    return list(_region_names(doc.region, tuple(doc.region_aliases)))
+
+
+@lru_cache(maxsize=REGION_NAMES_CACHE)  # each question reads every plan's names several times (2,000 plans: 10,000 calls)
+def _region_names(region: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
+    names = {region, *aliases}
+    if region.endswith(("区", "县", "市")) and len(region) > 2:
+        names.add(region[:-1])
+    return tuple(longest_first(norm(n) for n in names))
 
 
 def find_docs(text: str, docs: list[DocMeta]) -> list[str]:
