@@ -5,9 +5,9 @@
 Starts PostgreSQL and the Milvus Lite server the way bench/scale.py does for a kept build, loads the engine in this
 process, asks each question once (warm-up), then 9 times with timing wrappers (no profiler) on the engine's phases,
 the strategies' reads, the numeric guard and SQLAlchemy's cursor (round-trips, rows) and gc callbacks; prints the
-median run's breakdown and each run's GC. Then two what-ifs, as monkeypatches here only (assistant/ unchanged):
-region-less target answers cut to the first 8 plans (ctx.scope), and gc.freeze() after the warm-up.
-(bench/RESULTS.md, "Scale: region-less search at 2,000 plans".)"""
+median run's breakdown and each run's GC. Then the same questions after assistant.engine.settle_heap() (gc.freeze,
+as `serve` does once loaded), in the same process. (bench/RESULTS.md, "Scale: region-less search at 2,000 plans"; the
+first version of this script measured the region-less cap and gc.freeze as what-ifs, before they were built.)"""
 import collections, functools, json, os, statistics, sys, time
 from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +16,6 @@ import scale
 work = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/scale8-b2000")
 QS = ["孕产妇死亡率要控制在什么水平", "监测组由谁牵头", "普惠性幼儿园覆盖率"]
 RUNS = 9  # timed runs per question after a warm-up: odd, so the median is one run (its breakdown is printed)
-CAP_PLANS = 8  # the what-if cap on a region-less answer: the figure finder's MAX_PLANS
 acc = collections.defaultdict(float); cnt = collections.Counter()
 import gc
 _gc = {}
@@ -74,12 +73,7 @@ with scale.shared_servers(work) as env:
         for _ in range(n):
             s = time.perf_counter(); a = e.ask(q, []); lat.append((time.perf_counter() - s) * 1000)
         return statistics.median(lat), max(lat), a
-    scope = e.ctx.scope
-    e.ctx.scope = lambda doc_ids, *a, **k: scope(doc_ids, *a, **k) if doc_ids else scope(doc_ids, *a, **k)[:CAP_PLANS]
-    for q in QS[::2]:
-        e.ask(q, []); m, mx, a = med(e, q); print(f"what-if cap {CAP_PLANS} plans  {q}: median {m:.0f} max {mx:.0f} ms, {len({c.doc_id for c in a.citations})} plans, {len(a.answer)} chars")
-    e.ctx.scope = scope
-    gc.collect(); gc.freeze()
+    E.settle_heap()  # what `serve` does once loaded: the same questions, same process, after it
     for q in QS:
-        e.ask(q, []); m, mx, a = med(e, q); print(f"what-if gc.freeze    {q}: median {m:.0f} max {mx:.0f} ms")
+        e.ask(q, []); m, mx, a = med(e, q); print(f"after settle_heap  {q}: median {m:.0f} max {mx:.0f} ms")
     t = time.perf_counter(); e.understand("监测组由谁牵头"); print("understand alone ms", (time.perf_counter() - t) * 1000)
