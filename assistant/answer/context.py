@@ -180,7 +180,7 @@ class Context:
 
     def known_clauses(self, clause_ids: Iterable[str]) -> set[str]:
         """Which of these ids are clauses of the corpus (the guard's check of a count, in one lookup)."""
-        return {i for i in clause_ids if i in self.clause_by_id}
+        return {c.clause_id for c in self.clauses_for(clause_ids)}
 
     def scope(self, doc_ids: list[str], text: str, plans_only: bool) -> list[DocMeta]:
         """The documents a question is about: those named (with the city's work reports, unless a
