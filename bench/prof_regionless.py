@@ -51,6 +51,9 @@ with scale.shared_servers(work) as env:
     wrap(C, "cite", "  compose.cite"); wrap(C, "target_line", "  compose.target_line")
     for m in ("rows", "sentences_with", "scope"):
         if hasattr(e.ctx, m): wrap(e.ctx, m, f"  ctx.{m}")
+    from assistant.answer.strategies.owner import Owner
+    wrap(Owner, "_named_in_text", "  Owner._named_in_text"); Owner._named_in_text = staticmethod(Owner._named_in_text)
+    if hasattr(e.ctx, "reader"): wrap(e.ctx.reader, "sentences_with", "    reader.sentences_with (SQL + split)")
     for q in QS: e.ask(q, [])
     res = {}
     for q in QS:
