@@ -121,8 +121,11 @@ class SharedContext(Context):
         rows.sort(key=lambda r: (pos[r[1]], r[0], r[2]))  # documents as asked, then clause and sentence order
         clauses = self.cache.by_ord({r[0] for r in rows})
         out = []
+        of_clause: dict[int, list[Sentence]] = {}  # one cache look-up per clause, not per sentence row
         for o, _, seq, bs, ts in rows:
-            sents = self._sents.get(clauses[o].clause_id) or []
+            sents = of_clause.get(o)
+            if sents is None:
+                sents = of_clause[o] = self._sents.get(clauses[o].clause_id) or []
             if seq < len(sents):
                 out.append((sents[seq], bs, ts))
         return out

@@ -130,14 +130,15 @@ class Owner:
         subject = _asked_subject(q.text)
         recipient = says(q.text, "recipient_asks")
         idf = ctx.idf
-        total = sum(idf.get(b, idf[""]) for b in core)
+        weight = {b: idf.get(b, idf[""]) for b in core}  # each asked bigram's weight once, not per sentence
+        total = sum(weight[b] for b in core)
         best: dict[str, tuple[float, object]] = {}
         # a sentence naming an owner word holds every bigram of it, so its rarest one narrows the search exactly
         marks = {max(bigrams(w), key=lambda b: idf.get(b, idf[""])) for w in words} if all(bigrams(w) for w in words) else None
         for s, bs, _ in ctx.sentences_with([d.doc_id for d in docs], core, within=marks):  # none of core: scores 0
             if not any(w in s.norm for w in words):
                 continue
-            score = sum(idf.get(b, idf[""]) for b in core & bs) / total
+            score = sum(weight[b] for b in core & bs) / total
             if subject and subject.search(s.norm):
                 score += SUBJECT_LED  # 评估组由区妇儿工委办公室牵头, not 领导小组下设监测组和评估组
             if recipient and _names_recipient(s.norm):
