@@ -38,9 +38,9 @@ class Settings(BaseModel):
     vector_uri: str | None = None
     # database_url: an SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (sqlite:///file works too)
     database_url: str | None = None
-    # the Milvus dense index a build makes (assistant/store/milvus.py DENSE_INDEXES); unset = FLAT (exact)
-    # on a Milvus Lite file, HNSW on a server URI (assistant/store/shared.py dense_index)
-    milvus_index: Literal["FLAT", "HNSW"] | None = None
+    # the Milvus dense index a build makes (assistant/store/milvus.py DENSE_INDEXES, the same names); unset = FLAT
+    # (exact) on a Milvus Lite file, IVF_FLAT on a server URI (assistant/store/shared.py dense_index)
+    milvus_index: Literal["FLAT", "IVF_FLAT", "HNSW"] | None = None
 
     @field_validator("milvus_index", mode="before")
     @classmethod

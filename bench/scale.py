@@ -15,7 +15,8 @@ server process on loopback (the way a Milvus server runs: outside the app), `pyt
 timed as the build, then the app process measured as for the embedded backend. Store size: the
 PostgreSQL database plus the Milvus data folder.
 The build reads PLANQA_MILVUS_INDEX from the environment like any build: unset, the loopback server URI
-means HNSW is declared (Milvus Lite searches exactly anyway); set it to FLAT to say so explicitly.
+means a server's IVF_FLAT, which Milvus Lite builds too (a dense search at 556k clauses ~250 instead of ~990 ms,
+bench/RESULTS.md); the rows in bench/RESULTS.md set FLAT, so they compare with each other.
 
 Query latency in three columns, each the engine's ``ask`` with the question's embedding already computed:
 - region-less: QUERIES, each asked once to warm up, then four times (p50/p95 of 20);

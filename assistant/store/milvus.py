@@ -1,6 +1,6 @@
 """Clause search in Milvus: one collection per build, dense + sparse (BM25) vectors and filter fields.
 
-    idx = MilvusClauseIndex.create(uri, "planqa_clauses_<build>", dim)   # the build step
+    idx = MilvusClauseIndex.create(uri, "planqa_clauses_<build>", dim, "FLAT", len(clauses))   # the build step
     idx.insert(rows); idx.finish()
     idx = MilvusClauseIndex.open(uri, name)                              # a serving replica
     idx.dense(qvec, k, expr)  /  idx.sparse({term_id: 1.0}, k, expr)  ->  [(row, score)]
@@ -14,7 +14,7 @@ region, level, population, domain_key, section), ``dense`` (the embedding, inner
 and ``sparse``: the clause's Okapi BM25 term weights over the project's jieba tokens
 (assistant/store/bm25.py), so an inner product with a query's {term: 1} is exactly the BM25 score
 the embedded backend computes. Terms become sparse dimensions by a 31-bit hash (``term_id``).
-The dense index is FLAT (exact) or HNSW (``create(..., dense_index=)``; shared.dense_index picks it).
+The dense index is FLAT (exact), IVF_FLAT or HNSW (``create(..., dense_index=)``; shared.dense_index picks it).
 
 ``rows`` reads a few hundred rows by primary key into a ``PlanRows``, which ranks them exactly in the
 process (the same inner products, dense and sparse, as the collection's search): a search scoped to one
@@ -49,9 +49,17 @@ FILTER_FIELDS = ("doc_id", "region", "level", "population", "domain_key", "secti
 # The dense index (Settings.milvus_index). FLAT is exact: both backends rank alike. Milvus Lite 3.2.2 does build
 # HNSW / IVF_FLAT / IVF_SQ8 (faiss, per segment, at load), but every search first walks every row in Python, so at
 # 556k clauses an approximate index only takes a dense search from ~990 to ~220-250 ms and its sparse search stays
-# exact (bench/RESULTS.md, "Scale: region-less search at 2,000 plans"). HNSW is for a Milvus server past ~100k
-# clauses, where an exact search's time grows with the collection (bench/RESULTS.md, "Scale").
-DENSE_INDEXES = ("FLAT", "HNSW")
+# exact (bench/RESULTS.md, "Scale: region-less search at 2,000 plans"). On a Milvus server (2.3.5 standalone, 556,770
+# rows of near-copies of 1,116 clause vectors, as plans copying their city's wording hold; bench/RESULTS.md "Scale: a
+# Milvus server's dense search") exact FLAT took p50 / p95 46 / 58 ms, IVF_FLAT 8 / 17 ms at recall@60 0.997 (min
+# 0.95), HNSW 4 / 7 ms but recall 0.79 (min 0.18; 0.95 / 0.35 at ef 512): many equal-looking neighbours trap its
+# graph walk. So a server build defaults to IVF_FLAT (shared.dense_index); HNSW stays a setting.
+DENSE_INDEXES = ("FLAT", "IVF_FLAT", "HNSW")
+IVF_NLIST = 1024  # clusters at most: what was measured at 556,770 clauses (Milvus suggests ~4*sqrt(rows), ~3,000)
+IVF_NPROBE = 64  # clusters a search reads (6% of 1,024): recall@60 0.997 (nprobe 16: 0.960, min 0.77) for 8 ms p50
+# fewer clusters for a smaller build: at least this many clauses each, so a search reads the same share or more (a
+# 10-plan build of ~2,800 clauses has 5 clusters, all read: exact; 2,000 plans get the measured 1,024)
+IVF_ROWS_PER_LIST = 512
 HNSW_M = 16  # links per node: Milvus' suggested middle (4-64); ~128 bytes per 384-d vector on top of its 1.5 kB
 HNSW_EF_CONSTRUCTION = 200  # candidates per insert: the usual value for recall > 0.95 at M = 16
 HNSW_EF = 128  # candidates per search (at least k): recall over speed, a search asks for <= ~100 rows
@@ -113,16 +121,17 @@ def stats_rows(stats: BM25Stats, start: int, stop: int) -> list[dict[int, float]
     return [sparse_row(d) for d in stats.weights(start, stop)]
 
 
-def dense_index_params(kind: str) -> dict:
-    """Build parameters of a dense index type (one of DENSE_INDEXES)."""
+def dense_index_params(kind: str, rows: int) -> dict:
+    """Build parameters of a dense index type (one of DENSE_INDEXES) for a collection of ``rows`` clauses."""
     if kind not in DENSE_INDEXES:
         raise ValueError(f"unknown Milvus dense index {kind!r}: one of {', '.join(DENSE_INDEXES)}")
-    return {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION} if kind == "HNSW" else {}
+    nlist = max(1, min(IVF_NLIST, rows // IVF_ROWS_PER_LIST))
+    return {"HNSW": {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION}, "IVF_FLAT": {"nlist": nlist}}.get(kind, {})
 
 
 def dense_search_params(kind: str, k: int) -> dict:
     """Search parameters of a dense index type for the best ``k`` (HNSW needs ef >= k)."""
-    return {"ef": max(HNSW_EF, k)} if kind == "HNSW" else {}
+    return {"HNSW": {"ef": max(HNSW_EF, k)}, "IVF_FLAT": {"nprobe": IVF_NPROBE}}.get(kind, {})
 
 
 def query_sparse(tokens: Iterable[str]) -> dict[int, float]:
@@ -210,7 +219,8 @@ class MilvusClauseIndex:
 
     # ---- build --------------------------------------------------------------------------------
     @classmethod
-    def create(cls, uri: str, name: str, dim: int, dense_index: str = "FLAT") -> "MilvusClauseIndex":
+    def create(cls, uri: str, name: str, dim: int, dense_index: str = "FLAT", rows: int = 0) -> "MilvusClauseIndex":
+        """A new collection for ``rows`` clauses (an IVF index's cluster count follows it; 0: one cluster)."""
         from pymilvus import DataType, MilvusClient
 
         c = client(uri)
@@ -224,7 +234,7 @@ class MilvusClauseIndex:
         schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
         schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
         ip = c.prepare_index_params()
-        ip.add_index(field_name="dense", index_type=dense_index, metric_type="IP", params=dense_index_params(dense_index))
+        ip.add_index(field_name="dense", index_type=dense_index, metric_type="IP", params=dense_index_params(dense_index, rows))
         ip.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
         for f in ("doc_id", "population", "domain_key", "section"):
             ip.add_index(field_name=f, index_type="INVERTED")

@@ -7,7 +7,7 @@
 Settings pick the backends (assistant/config.py): ``database_url`` (PostgreSQL, or any SQLAlchemy URL;
 default ``sqlite:///INDEX/shared.sqlite``) and ``vector_uri`` (Milvus; default ``INDEX/milvus.db``,
 Milvus Lite). A build embeds only clauses missing from the embedding cache (INDEX/embeddings.sqlite).
-``milvus_index`` picks the dense index (``dense_index``: FLAT on Milvus Lite, HNSW on a server).
+``milvus_index`` picks the dense index (``dense_index``: FLAT on Milvus Lite, IVF_FLAT on a server).
 """
 
 from __future__ import annotations
@@ -65,8 +65,9 @@ class BuildReport:
 
 def dense_index(settings: Settings) -> str:
     """The dense index a build makes: ``milvus_index`` (PLANQA_MILVUS_INDEX) if set, else FLAT on a Milvus
-    Lite file (exact, the only search Lite does) and HNSW on a server (exact search time grows with the plans)."""
-    return settings.milvus_index or ("FLAT" if milvus_lite_file(settings) else "HNSW")
+    Lite file (exact; Lite's approximate indexes save little, its row walks dominate) and IVF_FLAT on a server
+    (exact search time grows with the plans; IVF_FLAT kept recall@60 0.997 where HNSW gave 0.79, milvus.py)."""
+    return settings.milvus_index or ("FLAT" if milvus_lite_file(settings) else "IVF_FLAT")
 
 
 def clause_stats(clauses: Sequence[Clause], tokenizer: ChineseTokenizer) -> BM25Stats:
@@ -130,7 +131,7 @@ def build(settings: Settings, data: Ingested | None = None, embedder: Embedder |
     store.begin_build(data.fingerprint, name, build_id=bid)
     sentences = SentenceStream(data.clauses, tokenizer)
     store.write_tables(bid, data, sentences, sentences.weights)
-    idx = MilvusClauseIndex.create(uri, name, embedder.dim, dense_index(settings))
+    idx = MilvusClauseIndex.create(uri, name, embedder.dim, dense_index(settings), len(data.clauses))
     embedded = insert_clauses(idx, settings, data, embedder, stats)
     idx.finish()
     pruned = store.activate(bid)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import numpy as np
 import pytest
+
+from assistant.config import Settings
 
 from assistant.store.bm25 import BM25Index, ChineseTokenizer
 from assistant.store.bm25 import BM25Stats
 from assistant.store.milvus import (
-    EMPTY_TERM, HNSW_EF, MilvusClauseIndex, bm25_rows, dense_index_params, dense_search_params, expr_and, expr_in,
+    DENSE_INDEXES, EMPTY_TERM, HNSW_EF, IVF_NLIST, IVF_NPROBE, MilvusClauseIndex, bm25_rows, dense_index_params,
+    dense_search_params, expr_and, expr_in,
     query_sparse, stats_rows, term_id,
 )
 
@@ -105,25 +110,41 @@ def test_streamed_sparse_rows_equal_the_index_rows():
 
 
 def test_dense_index_parameters():
-    assert dense_index_params("FLAT") == {} and dense_search_params("FLAT", 10) == {}
-    assert set(dense_index_params("HNSW")) == {"M", "efConstruction"}
+    assert dense_index_params("FLAT", 500_000) == {} and dense_search_params("FLAT", 10) == {}
+    assert set(dense_index_params("HNSW", 500_000)) == {"M", "efConstruction"}
     assert dense_search_params("HNSW", 10) == {"ef": HNSW_EF}
     assert dense_search_params("HNSW", HNSW_EF + 50) == {"ef": HNSW_EF + 50}  # ef never below k
+    # IVF: clusters follow the build's size, so a small build is read whole and 2,000 plans get what was measured
+    assert dense_index_params("IVF_FLAT", 556_770) == {"nlist": IVF_NLIST}
+    assert dense_index_params("IVF_FLAT", 2_769)["nlist"] <= IVF_NPROBE  # 10 plans: every cluster read, exact
+    assert dense_index_params("IVF_FLAT", 0) == {"nlist": 1}
+    assert dense_search_params("IVF_FLAT", 60) == {"nprobe": IVF_NPROBE}
     with pytest.raises(ValueError):
-        dense_index_params("IVF_FLAT")
+        dense_index_params("IVF_PQ", 10)
+    # the setting accepts exactly the index names the store builds
+    assert get_args(get_args(Settings.model_fields["milvus_index"].annotation)[0]) == DENSE_INDEXES
 
 
-def test_a_replica_searches_an_hnsw_collection_with_its_parameters(tmp_path):
+@pytest.mark.parametrize("kind", ["HNSW", "IVF_FLAT"])
+def test_a_replica_searches_an_approximate_collection_with_its_parameters(tmp_path, kind, monkeypatch):
     rng = np.random.default_rng(3)
     dense = rng.normal(size=(20, 8)).astype(np.float32)
     uri = str(tmp_path / "h.db")
-    idx = MilvusClauseIndex.create(uri, "hnsw_clauses", 8, "HNSW")
+    idx = MilvusClauseIndex.create(uri, "approx_clauses", 8, kind, rows=20)
     idx.insert([{"row": i, "clause_id": f"c{i}", **{f: "" for f in ("doc_id", "region", "level", "population",
                  "domain_key", "section")}, "dense": dense[i], "sparse": {EMPTY_TERM: 1e-6}} for i in range(20)])
     idx.finish()
-    opened = MilvusClauseIndex.open(uri, "hnsw_clauses")
-    assert opened.dense_index == "HNSW"  # read from the collection, not from the replica's settings
+    opened = MilvusClauseIndex.open(uri, "approx_clauses")
+    assert opened.dense_index == kind  # read from the collection, not from the replica's settings
+    asked = []
+    real = opened.client.search
+
+    def recorded(*a, **kw):
+        asked.append(kw["search_params"])
+        return real(*a, **kw)
+    monkeypatch.setattr(opened.client, "search", recorded)
     assert opened.dense(dense[4], 3)[0][0] == 4
+    assert asked == [{"metric_type": "IP", "params": dense_search_params(kind, 3)}]
 
 
 def test_opening_runs_the_first_sparse_search_at_start_up(lite, monkeypatch):
@@ -157,3 +178,15 @@ def test_a_build_asks_for_bounded_consistency(tmp_path, monkeypatch):
     monkeypatch.setattr(c, "create_collection", recorded)
     MilvusClauseIndex.create(str(tmp_path / "b.db"), "bounded_clauses", 8)
     assert asked["consistency_level"] == milvus.CONSISTENCY == "Bounded"
+
+
+def test_a_small_ivf_build_is_searched_whole(tmp_path):
+    # 3,000 clauses (about 10 plans): IVF_FLAT gets 5 clusters and a search reads them all, so it ranks exactly
+    rng = np.random.default_rng(11)
+    dense = rng.normal(size=(3_000, 8)).astype(np.float32)
+    idx = MilvusClauseIndex.create(str(tmp_path / "i.db"), "ivf_small", 8, "IVF_FLAT", rows=len(dense))
+    idx.insert([{"row": i, "clause_id": f"c{i}", **{f: "" for f in ("doc_id", "region", "level", "population",
+                 "domain_key", "section")}, "dense": dense[i], "sparse": {EMPTY_TERM: 1e-6}} for i in range(len(dense))])
+    idx.finish()
+    for q in dense[:5]:
+        assert [r for r, _ in idx.dense(q, 10)] == list(np.argsort(-(dense @ q), kind="stable")[:10])
