@@ -85,3 +85,25 @@ def test_a_guessed_body_the_plan_does_not_name_is_not_confirmed(engine):
     a = engine.ask("两癌筛查这个目标，东城规划有没有写明是哪个委办局负责？")
     assert a.answerable and "没有写明" in a.answer
 
+
+
+def test_a_question_over_many_plans_reads_them_a_batch_at_a_time_and_stops(engine, ask_query, monkeypatch):
+    # 2,000 plans held 16,002 candidate sentences for 4 shown: past REGIONLESS_PLANS documents they are read that
+    # many at a time, in the corpus's order, until MAX_PLANS name the owner; the answer says it listed the first ones
+    from assistant.answer import compose, phrases
+    from assistant.answer.strategies import owner
+
+    q = ask_query("监测组由谁牵头")
+    every = Owner().run(q, engine.ctx)
+    assert len({c.doc_id for c in every.citations}) == owner.MAX_PLANS and phrases.FIRST_PLANS_NAMING not in every.answer
+    ids = [d.doc_id for d in engine.ctx.docs]
+    read = []
+    real = engine.ctx.sentences_with
+    monkeypatch.setattr(engine.ctx, "sentences_with", lambda docs, *a, **k: read.append(list(docs)) or real(docs, *a, **k))
+    monkeypatch.setattr(compose, "REGIONLESS_PLANS", 1)  # thousands of plans, in a corpus of five
+    monkeypatch.setattr(owner, "MAX_PLANS", 2)
+    d = Owner().run(q, engine.ctx)
+    assert read == [ids[:1], ids[1:2]]  # two documents named the owner: the other three were never read
+    assert {c.doc_id for c in d.citations} == set(ids[:2]) and d.answer.endswith(phrases.FIRST_PLANS_NAMING.strip())
+    a = engine.ask("监测组由谁牵头")  # through the numeric guard: the note carries no figure
+    assert a.answerable and phrases.FIRST_PLANS_NAMING.strip() in a.answer
