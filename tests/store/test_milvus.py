@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-
 from assistant.store.bm25 import BM25Index, ChineseTokenizer
 from assistant.store.bm25 import BM25Stats
 from assistant.store.milvus import (

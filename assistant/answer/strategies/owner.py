@@ -142,10 +142,12 @@ class Owner:
         # a sentence naming an owner word holds every bigram of it, so its rarest one narrows the search exactly
         marks = {max(bigrams(w), key=lambda b: idf.get(b, idf[""])) for w in words} if all(bigrams(w) for w in words) else None
         ids = [d.doc_id for d in docs]
-        step = len(ids) if len(ids) <= compose.REGIONLESS_PLANS else compose.REGIONLESS_PLANS
-        read = 0
-        while read < len(ids) and len(best) < MAX_PLANS:
-            batch, read = ids[read:read + step], read + step
+        read_all = True
+        for start in range(0, len(ids), compose.REGIONLESS_PLANS):  # up to REGIONLESS_PLANS documents: one read
+            if len(best) >= MAX_PLANS:
+                read_all = False
+                break
+            batch = ids[start:start + compose.REGIONLESS_PLANS]
             for s, bs, _ in ctx.sentences_with(batch, core, within=marks):  # none of core: scores 0
                 if not any(w in s.norm for w in words):
                     continue
@@ -161,9 +163,9 @@ class Owner:
                     best[s.clause.doc_id] = (score, s)
         ranked = sorted(best.values(), key=lambda v: -v[0])
         if not ranked:
-            return [], read >= len(ids)
+            return [], read_all
         top = ranked[0][0]
-        return [s for score, s in ranked if score >= top * 0.9][:MAX_PLANS], read >= len(ids)
+        return [s for score, s in ranked if score >= top * 0.9][:MAX_PLANS], read_all
 
     @staticmethod
     def _leads_the_area(q: Query, ctx: Context) -> list:

@@ -86,7 +86,6 @@ def test_a_guessed_body_the_plan_does_not_name_is_not_confirmed(engine):
     assert a.answerable and "没有写明" in a.answer
 
 
-
 def test_a_question_over_many_plans_reads_them_a_batch_at_a_time_and_stops(engine, ask_query, monkeypatch):
     # 2,000 plans held 16,002 candidate sentences for 4 shown: past REGIONLESS_PLANS documents they are read that
     # many at a time, in the corpus's order, until MAX_PLANS name the owner; the answer says it listed the first ones
